@@ -1,0 +1,173 @@
+// Command api runs complytrack: the HTTP API and web pages and, unless told
+// otherwise, the scheduled jobs. With no MONGODB_URI it also runs an
+// embedded MongoDB-compatible engine with its data in COMPLYTRACK_DATA_DIR,
+// so `go run ./api` needs no set-up at all.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"github.com/complytrack/complytrack/pkg/app"
+	"github.com/complytrack/complytrack/pkg/auth"
+	"github.com/complytrack/complytrack/pkg/config"
+	"github.com/complytrack/complytrack/pkg/embedded"
+	"github.com/complytrack/complytrack/pkg/mongodb"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Environ(), os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "complytrack:", err)
+		os.Exit(1)
+	}
+}
+
+// run starts everything, serves until ctx is cancelled, then stops in
+// order: HTTP first (finishing requests in flight), then the jobs, then the
+// database. Logs go to logOut as JSON lines.
+func run(ctx context.Context, args []string, environ []string, logOut io.Writer) error {
+	flags := flag.NewFlagSet("api", flag.ContinueOnError)
+	flags.SetOutput(io.Discard)
+	genkey := flags.Bool("genkey", false, "print a new token-signing key (PEM) and exit")
+	if err := flags.Parse(args); err != nil {
+		return fmt.Errorf("command line: %w (see the README)", err)
+	}
+	if *genkey {
+		ks, err := auth.GenerateKeySet()
+		if err != nil {
+			return err
+		}
+		pem, err := ks.MarshalPEM()
+		if err != nil {
+			return err
+		}
+		_, err = logOut.Write(pem)
+		return err
+	}
+	cfg, err := config.Load(environ)
+	if err != nil {
+		return err
+	}
+	log := newLogger(logOut, cfg.LogLevel)
+	slog.SetDefault(log)
+
+	db, closeDB, err := openDatabase(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+
+	gin.SetMode(gin.ReleaseMode)
+	a, err := app.New(ctx, cfg, db, log, app.Options{})
+	if err != nil {
+		return err
+	}
+	router := a.Router()
+
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("setting COMPLYTRACK_HTTP_ADDR: cannot listen on %s: %w", cfg.HTTPAddr, err)
+	}
+	srv := &http.Server{
+		Handler:           router,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    32 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	log.Info("listening", "addr", ln.Addr().String(), "embedded", cfg.Embedded(), "worker", config.Bool(cfg.Worker))
+
+	select {
+	case <-ctx.Done():
+	case err := <-serveErr:
+		return fmt.Errorf("http server: %w", err)
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		log.Warn("http shutdown", "err", err)
+	}
+	return nil
+}
+
+func newLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(level))
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+// openDatabase connects to MONGODB_URI, or starts the embedded engine in
+// the data directory and connects to that; then brings the collections and
+// indexes up to date. The returned func closes the client, then the engine.
+func openDatabase(ctx context.Context, cfg config.Config, log *slog.Logger) (*mongo.Database, func(), error) {
+	uri := cfg.MongoURI
+	var engine *embedded.Engine
+	if cfg.Embedded() {
+		dir, err := filepath.Abs(filepath.Join(cfg.DataDir, "db"))
+		if err != nil {
+			return nil, nil, fmt.Errorf("setting COMPLYTRACK_DATA_DIR: %w", err)
+		}
+		engine, err = embedded.Start(ctx, embedded.Config{Dir: dir, Logger: log})
+		if err != nil {
+			return nil, nil, fmt.Errorf("setting COMPLYTRACK_DATA_DIR: start the embedded engine in %s: %w", dir, err)
+		}
+		uri = engine.URI()
+	}
+	closeEngine := func() {
+		if engine != nil {
+			if err := engine.Close(); err != nil {
+				log.Warn("closing embedded engine", "err", err)
+			}
+		}
+	}
+	client, err := mongodb.Connect(ctx, uri, 10*time.Second)
+	if err != nil {
+		closeEngine()
+		if cfg.Embedded() {
+			return nil, nil, err
+		}
+		return nil, nil, fmt.Errorf("setting MONGODB_URI: %w", err)
+	}
+	closeAll := func() {
+		dctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := client.Disconnect(dctx); err != nil {
+			log.Warn("disconnecting from database", "err", err)
+		}
+		closeEngine()
+	}
+	db := client.Database(cfg.Database)
+	if err := mongodb.New(db).Migrate(ctx); err != nil {
+		closeAll()
+		return nil, nil, fmt.Errorf("prepare database: %w", err)
+	}
+	// The embedded engine's _id index goes on the collections Migrate
+	// just made (app.New migrates again: it finds nothing to do).
+	if engine != nil {
+		if err := engine.IndexIDs(ctx, cfg.Database); err != nil {
+			closeAll()
+			return nil, nil, fmt.Errorf("prepare embedded engine: %w", err)
+		}
+	}
+	return db, closeAll, nil
+}

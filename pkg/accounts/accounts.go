@@ -1,0 +1,433 @@
+// Package accounts signs people in: accounts (one per person, holding the
+// password hash and granted roles), sign-in sessions with rotating refresh
+// tokens, invitations, and the first HR account.
+//
+// Every change that two requests could race on is an insert under a unique
+// key, because the embedded engine has no atomic compare-and-set: a refresh
+// token is spent by inserting its "used" record, an invitation likewise, a
+// session revoked by inserting its revocation. The loser of a race gets a
+// conflict, which is exactly "already used".
+package accounts
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/complytrack/complytrack/pkg/auth"
+	"github.com/complytrack/complytrack/pkg/notify"
+	"github.com/complytrack/complytrack/pkg/training"
+)
+
+// Account is a person's ability to sign in.
+type Account struct {
+	PersonID     string
+	PasswordHash string
+	// Roles are the granted roles (hr, auditor, trainer). employee is
+	// implied; manager is derived from the reporting line.
+	Roles     auth.Roles
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Session is one sign-in: the family of refresh tokens it hands out.
+type Session struct {
+	ID        string
+	PersonID  string
+	CreatedAt time.Time
+}
+
+// RefreshToken is a stored refresh token (only its hash is kept).
+type RefreshToken struct {
+	Hash      string
+	SessionID string
+	PersonID  string
+	ExpiresAt time.Time
+}
+
+// Invitation is a one-time link to set a password (only its hash is kept).
+type Invitation struct {
+	Hash      string
+	PersonID  string
+	CreatedBy string
+	ExpiresAt time.Time
+}
+
+// Store keeps accounts, sessions and tokens. pkg/mongodb implements it;
+// errors wrap training.ErrNotFound and training.ErrConflict.
+type Store interface {
+	Account(ctx context.Context, personID string) (Account, error)
+	// CreateAccount inserts; an existing account is ErrConflict.
+	CreateAccount(ctx context.Context, a Account) error
+	// PutAccount creates or replaces.
+	PutAccount(ctx context.Context, a Account) error
+	// AnyAccountWithRole reports whether any account holds the role.
+	AnyAccountWithRole(ctx context.Context, r auth.Role) (bool, error)
+
+	CreateSession(ctx context.Context, s Session) error
+	// RevokeSession records the revocation; revoking twice is not an error.
+	RevokeSession(ctx context.Context, id string, at time.Time, reason string) error
+	SessionRevoked(ctx context.Context, id string) (bool, error)
+
+	InsertRefreshToken(ctx context.Context, t RefreshToken) error
+	RefreshToken(ctx context.Context, hash string) (RefreshToken, error)
+	// SpendRefreshToken records the token's use; a second use is ErrConflict.
+	SpendRefreshToken(ctx context.Context, hash string, at time.Time) error
+
+	InsertInvitation(ctx context.Context, inv Invitation) error
+	Invitation(ctx context.Context, hash string) (Invitation, error)
+	// SpendInvitation records the invitation's use; a second is ErrConflict.
+	SpendInvitation(ctx context.Context, hash string, at time.Time) error
+}
+
+// People is what accounts need from the domain service.
+type People interface {
+	PersonByEmail(ctx context.Context, email string) (training.Person, error)
+	PersonByID(ctx context.Context, id string) (training.Person, error)
+	Person(ctx context.Context, actor training.Actor, id string) (training.Person, error)
+	Manages(ctx context.Context, personID string) (bool, error)
+	CreatePerson(ctx context.Context, actor training.Actor, in training.PersonInput) (training.Person, error)
+	Today() training.Date
+	Location() *time.Location
+	Audit(ctx context.Context, actor training.Actor, action, entity, id string, before, after any) error
+}
+
+// Mailer queues e-mails (notify.Outbox).
+type Mailer interface {
+	Queue(ctx context.Context, m notify.Message) (bool, error)
+}
+
+// Config sets lifetimes and the links in e-mails.
+type Config struct {
+	RefreshTTL    time.Duration // default 14 days
+	InvitationTTL time.Duration // default 7 days
+	PublicURL     string        // base of links in e-mails
+	Now           func() time.Time
+	Logger        *slog.Logger
+}
+
+// Service signs people in and out.
+type Service struct {
+	store   Store
+	people  People
+	mail    Mailer
+	hasher  *auth.Hasher
+	tokens  *auth.AccessTokens
+	limiter *auth.Limiter
+	cfg     Config
+}
+
+// New returns the accounts service.
+func New(store Store, people People, mail Mailer, hasher *auth.Hasher, tokens *auth.AccessTokens, limiter *auth.Limiter, cfg Config) *Service {
+	if cfg.RefreshTTL <= 0 {
+		cfg.RefreshTTL = 14 * 24 * time.Hour
+	}
+	if cfg.InvitationTTL <= 0 {
+		cfg.InvitationTTL = 7 * 24 * time.Hour
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	return &Service{store: store, people: people, mail: mail, hasher: hasher, tokens: tokens, limiter: limiter, cfg: cfg}
+}
+
+// Tokens is what a successful sign-in returns.
+type Tokens struct {
+	AccessToken  string
+	RefreshToken string
+	ExpiresIn    time.Duration
+}
+
+// Principal is an authenticated caller.
+type Principal struct {
+	PersonID  string
+	SessionID string
+	Roles     auth.Roles // including employee, and manager when anyone reports to them
+}
+
+// Actor is the principal as the domain sees it.
+func (p Principal) Actor() training.Actor {
+	return training.Actor{
+		PersonID: p.PersonID,
+		HR:       p.Roles.Has(auth.RoleHR),
+		Auditor:  p.Roles.Has(auth.RoleAuditor),
+		Trainer:  p.Roles.Has(auth.RoleTrainer),
+	}
+}
+
+// RateLimitError is a refused sign-in attempt and when to try again.
+type RateLimitError struct{ RetryAfter time.Duration }
+
+func (e *RateLimitError) Error() string {
+	return fmt.Sprintf("too many failed sign-in attempts; try again in %s", e.RetryAfter.Round(time.Second))
+}
+
+// ErrRateLimited is wrapped by every RateLimitError.
+var ErrRateLimited = errors.New("rate limited")
+
+func (e *RateLimitError) Unwrap() error { return ErrRateLimited }
+
+// errBadCredentials is the one answer for an unknown e-mail, a wrong
+// password, a leaver and a person with no account: telling them apart
+// would tell an attacker who has an account.
+var errBadCredentials = fmt.Errorf("e-mail or password not recognised: %w", training.ErrUnauthenticated)
+
+// ClientKey turns a client address into its rate-limit key. IPv6 clients
+// are keyed by their /64, since one client commonly holds a whole /64.
+func ClientKey(addr string) string {
+	ip, err := netip.ParseAddr(addr)
+	if err != nil {
+		return "ip:" + addr
+	}
+	ip = ip.Unmap()
+	if ip.Is6() {
+		p, _ := ip.Prefix(64)
+		return "ip:" + p.String()
+	}
+	return "ip:" + ip.String()
+}
+
+// Login checks an e-mail and password and starts a session.
+func (s *Service) Login(ctx context.Context, email, password, clientAddr string) (Tokens, error) {
+	accountKey := "account:" + training.NormaliseEmail(email)
+	clientKey := ClientKey(clientAddr)
+	for _, k := range []string{accountKey, clientKey} {
+		if wait, ok := s.limiter.Allow(k); !ok {
+			return Tokens{}, &RateLimitError{RetryAfter: wait}
+		}
+	}
+	fail := func() (Tokens, error) {
+		s.limiter.Failure(accountKey)
+		s.limiter.Failure(clientKey)
+		return Tokens{}, errBadCredentials
+	}
+	if len(password) > auth.MaxPasswordBytes {
+		_ = s.hasher.VerifyDummy(ctx, "")
+		return fail()
+	}
+	person, perr := s.people.PersonByEmail(ctx, email)
+	var acct Account
+	var aerr error = perr
+	if perr == nil {
+		acct, aerr = s.store.Account(ctx, person.ID)
+	}
+	if aerr != nil {
+		if !errors.Is(aerr, training.ErrNotFound) {
+			return Tokens{}, aerr
+		}
+		// Spend the same time as a real check.
+		if err := s.hasher.VerifyDummy(ctx, password); err != nil {
+			return Tokens{}, err
+		}
+		return fail()
+	}
+	match, rehash, err := s.hasher.Verify(ctx, password, acct.PasswordHash)
+	if err != nil {
+		return Tokens{}, fmt.Errorf("verify password: %w", err)
+	}
+	if !match || person.IsLeaver(s.people.Today()) {
+		return fail()
+	}
+	s.limiter.Success(accountKey)
+	if rehash {
+		if h, err := s.hasher.Hash(ctx, password); err == nil {
+			acct.PasswordHash, acct.UpdatedAt = h, s.cfg.Now().UTC()
+			if err := s.store.PutAccount(ctx, acct); err != nil {
+				s.cfg.Logger.WarnContext(ctx, "could not store upgraded password hash", "person_id", person.ID, "err", err)
+			}
+		}
+	}
+	return s.startSession(ctx, person.ID)
+}
+
+func (s *Service) startSession(ctx context.Context, personID string) (Tokens, error) {
+	sess := Session{ID: newID(), PersonID: personID, CreatedAt: s.cfg.Now().UTC()}
+	if err := s.store.CreateSession(ctx, sess); err != nil {
+		return Tokens{}, fmt.Errorf("start session: %w", err)
+	}
+	return s.issue(ctx, sess.ID, personID)
+}
+
+func (s *Service) issue(ctx context.Context, sessionID, personID string) (Tokens, error) {
+	refresh, hash := auth.NewOpaqueToken()
+	if err := s.store.InsertRefreshToken(ctx, RefreshToken{
+		Hash: hash, SessionID: sessionID, PersonID: personID, ExpiresAt: s.cfg.Now().Add(s.cfg.RefreshTTL).UTC(),
+	}); err != nil {
+		return Tokens{}, fmt.Errorf("store refresh token: %w", err)
+	}
+	access, _, err := s.tokens.Issue(personID, sessionID)
+	if err != nil {
+		return Tokens{}, err
+	}
+	return Tokens{AccessToken: access, RefreshToken: refresh, ExpiresIn: s.tokens.TTL()}, nil
+}
+
+var errBadRefresh = fmt.Errorf("refresh token not valid: %w", training.ErrUnauthenticated)
+
+// Refresh spends a refresh token and returns new tokens. A token already
+// spent means it was stolen or replayed: the whole session is revoked.
+func (s *Service) Refresh(ctx context.Context, token string) (Tokens, error) {
+	if token == "" || len(token) > 256 {
+		return Tokens{}, errBadRefresh
+	}
+	hash := auth.HashToken(token)
+	rt, err := s.store.RefreshToken(ctx, hash)
+	if err != nil {
+		if errors.Is(err, training.ErrNotFound) {
+			return Tokens{}, errBadRefresh
+		}
+		return Tokens{}, err
+	}
+	now := s.cfg.Now().UTC()
+	if revoked, err := s.store.SessionRevoked(ctx, rt.SessionID); err != nil || revoked {
+		if err != nil {
+			return Tokens{}, err
+		}
+		return Tokens{}, errBadRefresh
+	}
+	if !now.Before(rt.ExpiresAt) {
+		return Tokens{}, errBadRefresh
+	}
+	if err := s.store.SpendRefreshToken(ctx, hash, now); err != nil {
+		if errors.Is(err, training.ErrConflict) {
+			s.cfg.Logger.WarnContext(ctx, "refresh token reused: session revoked", "person_id", rt.PersonID, "session_id", rt.SessionID)
+			if err := s.store.RevokeSession(ctx, rt.SessionID, now, "refresh token reused"); err != nil {
+				return Tokens{}, err
+			}
+			return Tokens{}, errBadRefresh
+		}
+		return Tokens{}, err
+	}
+	person, err := s.people.PersonByID(ctx, rt.PersonID)
+	if err != nil || person.IsLeaver(s.people.Today()) {
+		return Tokens{}, errBadRefresh
+	}
+	if _, err := s.store.Account(ctx, rt.PersonID); err != nil {
+		return Tokens{}, errBadRefresh
+	}
+	return s.issue(ctx, rt.SessionID, rt.PersonID)
+}
+
+// Logout ends the session a refresh token belongs to. An unknown token is
+// not an error: the caller is signed out either way.
+func (s *Service) Logout(ctx context.Context, token string) error {
+	if token == "" || len(token) > 256 {
+		return nil
+	}
+	rt, err := s.store.RefreshToken(ctx, auth.HashToken(token))
+	if errors.Is(err, training.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return s.store.RevokeSession(ctx, rt.SessionID, s.cfg.Now().UTC(), "signed out")
+}
+
+// Authenticate checks an access token and returns who it belongs to. The
+// session must not be revoked, the account must exist and the person must
+// not have left.
+func (s *Service) Authenticate(ctx context.Context, accessToken string) (Principal, error) {
+	claims, err := s.tokens.Verify(accessToken)
+	if err != nil {
+		return Principal{}, fmt.Errorf("access token: %w", training.ErrUnauthenticated)
+	}
+	revoked, err := s.store.SessionRevoked(ctx, claims.SessionID)
+	if err != nil {
+		return Principal{}, err
+	}
+	if revoked {
+		return Principal{}, fmt.Errorf("session ended: %w", training.ErrUnauthenticated)
+	}
+	return s.principal(ctx, claims.Subject, claims.SessionID)
+}
+
+func (s *Service) principal(ctx context.Context, personID, sessionID string) (Principal, error) {
+	acct, err := s.store.Account(ctx, personID)
+	if err != nil {
+		if errors.Is(err, training.ErrNotFound) {
+			return Principal{}, fmt.Errorf("no account: %w", training.ErrUnauthenticated)
+		}
+		return Principal{}, err
+	}
+	person, err := s.people.PersonByID(ctx, personID)
+	if err != nil {
+		if errors.Is(err, training.ErrNotFound) {
+			return Principal{}, fmt.Errorf("no person: %w", training.ErrUnauthenticated)
+		}
+		return Principal{}, err
+	}
+	if person.IsLeaver(s.people.Today()) {
+		return Principal{}, fmt.Errorf("person has left: %w", training.ErrUnauthenticated)
+	}
+	roles := acct.Roles.With(auth.RoleEmployee)
+	manages, err := s.people.Manages(ctx, personID)
+	if err != nil {
+		return Principal{}, err
+	}
+	if manages {
+		roles = roles.With(auth.RoleManager)
+	}
+	return Principal{PersonID: personID, SessionID: sessionID, Roles: roles}, nil
+}
+
+// Roles returns a person's roles as Authenticate would (for /me).
+func (s *Service) Roles(ctx context.Context, personID string) (auth.Roles, error) {
+	p, err := s.principal(ctx, personID, "")
+	return p.Roles, err
+}
+
+func newID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))
+}
+
+// ChangePassword sets a new password for the signed-in person after
+// checking the current one. Wrong guesses count towards the sign-in limit.
+func (s *Service) ChangePassword(ctx context.Context, personID, current, next string) error {
+	acct, err := s.store.Account(ctx, personID)
+	if err != nil {
+		return err
+	}
+	person, err := s.people.PersonByID(ctx, personID)
+	if err != nil {
+		return err
+	}
+	key := "account:" + training.NormaliseEmail(person.Email)
+	if wait, ok := s.limiter.Allow(key); !ok {
+		return &RateLimitError{RetryAfter: wait}
+	}
+	if len(current) > auth.MaxPasswordBytes {
+		return training.Invalid("current_password", "is not your current password")
+	}
+	match, _, err := s.hasher.Verify(ctx, current, acct.PasswordHash)
+	if err != nil {
+		return err
+	}
+	if !match {
+		s.limiter.Failure(key)
+		return training.Invalid("current_password", "is not your current password")
+	}
+	if err := auth.CheckPasswordPolicy(next); err != nil {
+		return training.Invalid("new_password", "must be at least %d characters", auth.MinPasswordLength)
+	}
+	h, err := s.hasher.Hash(ctx, next)
+	if err != nil {
+		return err
+	}
+	acct.PasswordHash, acct.UpdatedAt = h, s.cfg.Now().UTC()
+	if err := s.store.PutAccount(ctx, acct); err != nil {
+		return err
+	}
+	return s.people.Audit(ctx, training.Actor{PersonID: personID}, "account.change_password", "person", personID, nil, nil)
+}

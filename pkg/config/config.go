@@ -1,0 +1,252 @@
+// Package config reads complytrack's settings from environment variables.
+//
+// Every setting is listed once, in settings below, with its default and its
+// parser. A malformed value, or an unknown COMPLYTRACK_ variable (usually a
+// typo that would otherwise be silently ignored), stops start-up with one
+// line naming the variable.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/mail"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+	_ "time/tzdata" // Europe/London must resolve on minimal container images too
+)
+
+// Config holds every setting, parsed.
+type Config struct {
+	HTTPAddr      string         // COMPLYTRACK_HTTP_ADDR
+	DataDir       string         // COMPLYTRACK_DATA_DIR
+	MongoURI      string         // MONGODB_URI; empty: embedded engine
+	Database      string         // from MONGODB_URI's path, else "complytrack"
+	Worker        bool           // COMPLYTRACK_WORKER
+	AdminEmail    string         // COMPLYTRACK_ADMIN_EMAIL
+	AdminPassword string         // COMPLYTRACK_ADMIN_PASSWORD (never logged)
+	Location      *time.Location // COMPLYTRACK_TIMEZONE
+	LogLevel      string         // COMPLYTRACK_LOG_LEVEL
+	PublicURL     string         // COMPLYTRACK_PUBLIC_URL, the address people reach, for links in e-mails
+	ShutdownGrace time.Duration  // COMPLYTRACK_SHUTDOWN_TIMEOUT
+	JWTKeys       string         // COMPLYTRACK_JWT_KEYS: PEM text (never logged)
+	JWTKeysFile   string         // COMPLYTRACK_JWT_KEYS_FILE: path to the same
+	RefreshTTL    time.Duration  // COMPLYTRACK_REFRESH_TTL
+	TrustedProxy  []string       // COMPLYTRACK_TRUSTED_PROXIES
+}
+
+// Embedded reports whether complytrack runs its own embedded engine.
+func (c Config) Embedded() bool { return c.MongoURI == "" }
+
+// Setting documents one environment variable.
+type Setting struct {
+	Name    string
+	Default string
+	Help    string
+	parse   func(c *Config, v string) error
+}
+
+// Settings lists every variable complytrack reads, for the README and for
+// error messages.
+func Settings() []Setting { return settings }
+
+var settings = []Setting{
+	{"COMPLYTRACK_HTTP_ADDR", ":8080", "address the HTTP server listens on", func(c *Config, v string) error {
+		if _, _, err := net.SplitHostPort(v); err != nil {
+			return fmt.Errorf("must be host:port or :port, like :8080")
+		}
+		c.HTTPAddr = v
+		return nil
+	}},
+	{"COMPLYTRACK_DATA_DIR", "./data", "directory for the embedded engine's files and its signing key", func(c *Config, v string) error {
+		if strings.TrimSpace(v) == "" {
+			return errors.New("must not be empty")
+		}
+		c.DataDir = v
+		return nil
+	}},
+	{"MONGODB_URI", "", "MongoDB connection string; when set, no embedded engine runs", func(c *Config, v string) error {
+		if v == "" {
+			return nil
+		}
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "mongodb" && u.Scheme != "mongodb+srv") || u.Host == "" {
+			return errors.New("must be a connection string like mongodb://host:27017/complytrack")
+		}
+		c.MongoURI = v
+		if db := strings.TrimPrefix(u.Path, "/"); db != "" {
+			c.Database = db
+		}
+		return nil
+	}},
+	{"COMPLYTRACK_WORKER", "on when embedded, off with MONGODB_URI", "run the scheduled jobs in this process: on or off", func(c *Config, v string) error {
+		switch strings.ToLower(v) {
+		case "on", "true", "1":
+			c.Worker = true
+		case "off", "false", "0":
+			c.Worker = false
+		default:
+			return errors.New("must be on or off")
+		}
+		return nil
+	}},
+	{"COMPLYTRACK_ADMIN_EMAIL", "admin@complytrack.local", "e-mail of the first HR account, created when there is none", func(c *Config, v string) error {
+		a, err := mail.ParseAddress(v)
+		if err != nil || a.Address != v {
+			return errors.New("must be an e-mail address like hr@example.org")
+		}
+		c.AdminEmail = v
+		return nil
+	}},
+	{"COMPLYTRACK_ADMIN_PASSWORD", "generated and printed once", "password of the first HR account (at least 12 characters)", func(c *Config, v string) error {
+		if len([]rune(v)) < 12 {
+			return errors.New("must be at least 12 characters")
+		}
+		c.AdminPassword = v
+		return nil
+	}},
+	{"COMPLYTRACK_TIMEZONE", "Europe/London", "the organisation's time zone: it decides what \"today\" is", func(c *Config, v string) error {
+		loc, err := time.LoadLocation(v)
+		if err != nil || v == "" || v == "Local" {
+			return errors.New("must be an IANA time zone name like Europe/London")
+		}
+		c.Location = loc
+		return nil
+	}},
+	{"COMPLYTRACK_LOG_LEVEL", "info", "debug, info, warn or error", func(c *Config, v string) error {
+		switch v {
+		case "debug", "info", "warn", "error":
+			c.LogLevel = v
+			return nil
+		}
+		return errors.New("must be one of debug, info, warn, error")
+	}},
+	{"COMPLYTRACK_PUBLIC_URL", "http://localhost:8080", "the address people use to reach complytrack, for links in e-mails", func(c *Config, v string) error {
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return errors.New("must be a web address like https://complytrack.example.gov.uk")
+		}
+		c.PublicURL = strings.TrimRight(v, "/")
+		return nil
+	}},
+	{"COMPLYTRACK_SHUTDOWN_TIMEOUT", "10s", "how long shutdown waits for requests and jobs to finish", func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 || d > 10*time.Minute {
+			return errors.New("must be a duration from 1s to 10m, like 10s")
+		}
+		c.ShutdownGrace = d
+		return nil
+	}},
+	{"COMPLYTRACK_JWT_KEYS", "generated in the data directory when embedded", "PEM Ed25519 private keys that sign access tokens: the first signs, all verify (for rotation); required with MONGODB_URI unless COMPLYTRACK_JWT_KEYS_FILE is set", func(c *Config, v string) error {
+		if !strings.Contains(v, "-----BEGIN ") {
+			return errors.New("must hold PEM blocks (-----BEGIN PRIVATE KEY-----)")
+		}
+		c.JWTKeys = v
+		return nil
+	}},
+	{"COMPLYTRACK_JWT_KEYS_FILE", "(none)", "path to a file holding COMPLYTRACK_JWT_KEYS (mode 0600 or stricter)", func(c *Config, v string) error {
+		c.JWTKeysFile = v
+		return nil
+	}},
+	{"COMPLYTRACK_REFRESH_TTL", "336h (14 days)", "how long a sign-in lasts without use before the person must sign in again", func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Hour || d > 90*24*time.Hour {
+			return errors.New("must be a duration from 1h to 2160h, like 336h")
+		}
+		c.RefreshTTL = d
+		return nil
+	}},
+	{"COMPLYTRACK_TRUSTED_PROXIES", "(none)", "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed", func(c *Config, v string) error {
+		for _, part := range strings.Split(v, ",") {
+			part = strings.TrimSpace(part)
+			if part == "" {
+				continue
+			}
+			if _, _, err := net.ParseCIDR(part); err != nil && net.ParseIP(part) == nil {
+				return fmt.Errorf("%q is not an IP address or CIDR", part)
+			}
+			c.TrustedProxy = append(c.TrustedProxy, part)
+		}
+		return nil
+	}},
+}
+
+// Error is a bad setting: it names the variable.
+type Error struct {
+	Name   string
+	Reason string
+}
+
+func (e *Error) Error() string { return "setting " + e.Name + ": " + e.Reason }
+
+// Load reads the settings from environ (os.Environ's "NAME=value" form).
+// An empty value means "use the default". Only the first problem is
+// returned: start-up stops on one clear line.
+func Load(environ []string) (Config, error) {
+	c := Config{
+		HTTPAddr:      ":8080",
+		DataDir:       "./data",
+		Database:      "complytrack",
+		AdminEmail:    "admin@complytrack.local",
+		LogLevel:      "info",
+		PublicURL:     "http://localhost:8080",
+		ShutdownGrace: 10 * time.Second,
+		RefreshTTL:    14 * 24 * time.Hour,
+	}
+	c.Location, _ = time.LoadLocation("Europe/London")
+
+	env := map[string]string{}
+	for _, kv := range environ {
+		name, value, ok := strings.Cut(kv, "=")
+		if ok {
+			env[name] = value
+		}
+	}
+	known := map[string]bool{}
+	for _, s := range settings {
+		known[s.Name] = true
+	}
+	var unknown []string
+	for name := range env {
+		if strings.HasPrefix(name, "COMPLYTRACK_") && !known[name] && !strings.HasPrefix(name, "COMPLYTRACK_TEST_") {
+			unknown = append(unknown, name)
+		}
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		return Config{}, &Error{Name: unknown[0], Reason: "is not a setting complytrack knows (see the README's settings table)"}
+	}
+
+	workerSet := false
+	for _, s := range settings {
+		v, ok := env[s.Name]
+		if !ok || v == "" {
+			// An empty value counts as unset, as compose files and
+			// Kubernetes manifests often pass "" for "not given".
+			continue
+		}
+		if s.Name == "COMPLYTRACK_WORKER" {
+			workerSet = true
+		}
+		if err := s.parse(&c, v); err != nil {
+			return Config{}, &Error{Name: s.Name, Reason: err.Error()}
+		}
+	}
+	if !workerSet {
+		c.Worker = c.Embedded()
+	}
+	if c.JWTKeys != "" && c.JWTKeysFile != "" {
+		return Config{}, &Error{Name: "COMPLYTRACK_JWT_KEYS_FILE", Reason: "set either COMPLYTRACK_JWT_KEYS or COMPLYTRACK_JWT_KEYS_FILE, not both"}
+	}
+	return c, nil
+}
+
+// Bool formats b as on/off for logs.
+func Bool(b bool) string {
+	if b {
+		return "on"
+	}
+	return "off"
+}

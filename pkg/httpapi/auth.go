@@ -1,0 +1,223 @@
+package httpapi
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/complytrack/complytrack/pkg/accounts"
+	"github.com/complytrack/complytrack/pkg/auth"
+	"github.com/complytrack/complytrack/pkg/training"
+)
+
+// MaxAuthorizationHeader bounds the Authorization header: no token this
+// server issues comes near it, so a longer one is refused unread.
+const MaxAuthorizationHeader = 8 << 10
+
+const principalKey = "complytrack.principal"
+
+type tokensResponse struct {
+	AccessToken  string `json:"access_token"`
+	RefreshToken string `json:"refresh_token"`
+	TokenType    string `json:"token_type"`
+	ExpiresIn    int    `json:"expires_in"`
+}
+
+func toTokens(t accounts.Tokens) tokensResponse {
+	return tokensResponse{AccessToken: t.AccessToken, RefreshToken: t.RefreshToken, TokenType: "Bearer", ExpiresIn: int(t.ExpiresIn.Seconds())}
+}
+
+type loginRequest struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+type refreshRequest struct {
+	RefreshToken string `json:"refresh_token"`
+}
+
+type acceptInviteRequest struct {
+	Token    string `json:"token"`
+	Password string `json:"password"`
+}
+
+func (h *handlers) login(c *gin.Context) {
+	var req loginRequest
+	if err := bindJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	v := &training.ValidationError{}
+	if strings.TrimSpace(req.Email) == "" {
+		v.Add("email", "is required")
+	}
+	if req.Password == "" {
+		v.Add("password", "is required")
+	}
+	if err := v.Err(); err != nil {
+		fail(c, err)
+		return
+	}
+	t, err := h.d.Accounts.Login(c.Request.Context(), req.Email, req.Password, c.ClientIP())
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	noStore(c)
+	c.JSON(http.StatusOK, toTokens(t))
+}
+
+func (h *handlers) refresh(c *gin.Context) {
+	var req refreshRequest
+	if err := bindJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	t, err := h.d.Accounts.Refresh(c.Request.Context(), req.RefreshToken)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	noStore(c)
+	c.JSON(http.StatusOK, toTokens(t))
+}
+
+func (h *handlers) logout(c *gin.Context) {
+	var req refreshRequest
+	if err := bindJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	if err := h.d.Accounts.Logout(c.Request.Context(), req.RefreshToken); err != nil {
+		fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+func (h *handlers) acceptInvite(c *gin.Context) {
+	var req acceptInviteRequest
+	if err := bindJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	t, err := h.d.Accounts.AcceptInvite(c.Request.Context(), req.Token, req.Password)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	noStore(c)
+	c.JSON(http.StatusOK, toTokens(t))
+}
+
+func (h *handlers) jwks(c *gin.Context) {
+	c.Header("Cache-Control", "public, max-age=300")
+	c.JSON(http.StatusOK, h.d.Keys.JWKS())
+}
+
+func noStore(c *gin.Context) { c.Header("Cache-Control", "no-store") }
+
+// authenticate requires a valid bearer access token and puts the caller's
+// principal on the request.
+func (h *handlers) authenticate(c *gin.Context) {
+	header := c.GetHeader("Authorization")
+	if len(header) > MaxAuthorizationHeader {
+		fail(c, fmt.Errorf("authorization header too long: %w", training.ErrUnauthenticated))
+		return
+	}
+	scheme, token, ok := strings.Cut(header, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
+		fail(c, fmt.Errorf("no bearer token: %w", training.ErrUnauthenticated))
+		return
+	}
+	p, err := h.d.Accounts.Authenticate(c.Request.Context(), strings.TrimSpace(token))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.Set(principalKey, p)
+	c.Next()
+}
+
+// principal is the authenticated caller (authenticate ran before).
+func principal(c *gin.Context) accounts.Principal {
+	return c.MustGet(principalKey).(accounts.Principal)
+}
+
+func actor(c *gin.Context) training.Actor { return principal(c).Actor() }
+
+type meResponse struct {
+	personResponse
+	Roles auth.Roles `json:"roles"`
+}
+
+func (h *handlers) me(c *gin.Context) {
+	p := principal(c)
+	person, err := h.d.Training.Person(c.Request.Context(), p.Actor(), p.PersonID)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, meResponse{personResponse: h.toPerson(c.Request.Context(), person), Roles: p.Roles})
+}
+
+type rolesRequest struct {
+	Roles []string `json:"roles"`
+}
+
+type rolesResponse struct {
+	Roles auth.Roles `json:"roles"`
+}
+
+// setRoles grants hr, auditor and trainer roles (PUT /people/{id}/roles).
+func (h *handlers) setRoles(c *gin.Context) {
+	var req rolesRequest
+	if err := bindJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	var roles auth.Roles
+	for _, r := range req.Roles {
+		role, err := auth.ParseRole(r)
+		if err != nil || role == auth.RoleEmployee || role == auth.RoleManager {
+			fail(c, training.Invalid("roles", "may hold only hr, auditor and trainer (employee and manager follow from the person's record)"))
+			return
+		}
+		roles = roles.With(role)
+	}
+	got, err := h.d.Accounts.SetRoles(c.Request.Context(), actor(c), c.Param("id"), roles)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, rolesResponse{Roles: got})
+}
+
+func (h *handlers) invite(c *gin.Context) {
+	if err := h.d.Accounts.Invite(c.Request.Context(), actor(c), c.Param("id")); err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusAccepted, gin.H{"status": "invitation queued"})
+}
+
+type changePasswordRequest struct {
+	CurrentPassword string `json:"current_password"`
+	NewPassword     string `json:"new_password"`
+}
+
+// changePassword lets the signed-in person choose a new password.
+func (h *handlers) changePassword(c *gin.Context) {
+	var req changePasswordRequest
+	if err := bindJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	if err := h.d.Accounts.ChangePassword(c.Request.Context(), principal(c).PersonID, req.CurrentPassword, req.NewPassword); err != nil {
+		fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}

@@ -1,0 +1,232 @@
+package httpapi_test
+
+import (
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// The callers of the authorization matrix, played by the cast (env.cast):
+// employee is emp2 (reports to mgra), manager is mgra (manages emp and
+// emp2), otherManager is mgrb (manages other only).
+var callers = []string{"anonymous", "employee", "manager", "otherManager", "hr", "auditor"}
+
+var castName = map[string]string{"employee": "emp2", "manager": "mgra", "otherManager": "mgrb", "hr": "hr", "auditor": "auditor"}
+
+// The records each caller is tried on: their own, emp's (a member of
+// mgra's team) and stranger's (in nobody's reporting line).
+var targets = []string{"own", "team", "other"}
+
+func (e *env) targetID(caller, target string) string {
+	switch target {
+	case "own":
+		if caller == "anonymous" {
+			return e.people["emp"].ID
+		}
+		return e.people[castName[caller]].ID
+	case "team":
+		return e.people["emp"].ID
+	default:
+		return e.people["stranger"].ID
+	}
+}
+
+// sees is the read rule the whole API follows: yourself, your reporting
+// line, or everyone for HR and auditors.
+func sees(caller, target string) bool {
+	switch caller {
+	case "hr", "auditor":
+		return true
+	case "manager":
+		return target == "own" || target == "team"
+	case "employee", "otherManager":
+		return target == "own"
+	}
+	return false
+}
+
+// Expected statuses, as functions of caller and target.
+func read(caller, target string) int {
+	switch {
+	case caller == "anonymous":
+		return http.StatusUnauthorized
+	case sees(caller, target):
+		return http.StatusOK
+	default:
+		return http.StatusNotFound
+	}
+}
+
+func hrWrite(ok int) func(caller, target string) int {
+	return func(caller, target string) int {
+		switch {
+		case caller == "anonymous":
+			return http.StatusUnauthorized
+		case !sees(caller, target):
+			return http.StatusNotFound
+		case caller == "hr":
+			return ok
+		default:
+			return http.StatusForbidden
+		}
+	}
+}
+
+func signedIn(ok int) func(caller, target string) int {
+	return func(caller, _ string) int {
+		if caller == "anonymous" {
+			return http.StatusUnauthorized
+		}
+		return ok
+	}
+}
+
+func onlyRoles(ok int, roles ...string) func(caller, target string) int {
+	return func(caller, _ string) int {
+		switch {
+		case caller == "anonymous":
+			return http.StatusUnauthorized
+		case contains(roles, caller):
+			return ok
+		default:
+			return http.StatusForbidden
+		}
+	}
+}
+
+func public(status int) func(caller, target string) int {
+	return func(string, string) int { return status }
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// matrixEntry says how to call one route and what each caller gets.
+type matrixEntry struct {
+	// body builds the request body (nil: none).
+	body func(e *env, caller, target string, n int) any
+	want func(caller, target string) int
+	// perTarget: the path has the person's :id and the target matters.
+	perTarget bool
+	// publicOnly: the route takes no credentials; it is tried once,
+	// anonymously.
+	publicOnly bool
+}
+
+var matrix = map[string]matrixEntry{
+	"GET /healthz":                    {want: public(http.StatusOK), publicOnly: true},
+	"GET /readyz":                     {want: public(http.StatusOK), publicOnly: true},
+	"GET /.well-known/jwks.json":      {want: public(http.StatusOK), publicOnly: true},
+	"POST /api/v1/auth/login":         {want: public(http.StatusUnauthorized), publicOnly: true, body: func(*env, string, string, int) any { return map[string]string{"email": "x@example.org", "password": "wrong-password"} }},
+	"POST /api/v1/auth/refresh":       {want: public(http.StatusUnauthorized), publicOnly: true, body: func(*env, string, string, int) any { return map[string]string{"refresh_token": "unknown"} }},
+	"POST /api/v1/auth/logout":        {want: public(http.StatusNoContent), publicOnly: true, body: func(*env, string, string, int) any { return map[string]string{"refresh_token": "unknown"} }},
+	"POST /api/v1/auth/accept-invite": {want: public(http.StatusUnprocessableEntity), publicOnly: true, body: func(*env, string, string, int) any { return map[string]string{"token": "unknown", "password": "long-enough-password"} }},
+
+	"GET /api/v1/me": {want: signedIn(http.StatusOK)},
+	"POST /api/v1/me/password": {want: signedIn(http.StatusNoContent), body: func(e *env, caller, _ string, _ int) any {
+		pw := castPassword
+		if caller == "hr" {
+			pw = adminPassword
+		}
+		return map[string]string{"current_password": pw, "new_password": pw}
+	}},
+	"GET /api/v1/people": {want: signedIn(http.StatusOK)},
+	"POST /api/v1/people": {want: onlyRoles(http.StatusCreated, "hr"), body: func(e *env, caller, _ string, n int) any {
+		return map[string]string{"employee_number": fmt.Sprintf("M%d", n), "email": fmt.Sprintf("matrix%d@example.gov.uk", n),
+			"given_name": "Matrix", "family_name": "Person", "kind": "staff", "start_date": "2026-01-05"}
+	}},
+	"GET /api/v1/people/:id":         {want: read, perTarget: true},
+	"PATCH /api/v1/people/:id":       {want: hrWrite(http.StatusOK), perTarget: true, body: func(*env, string, string, int) any { return map[string]string{} }},
+	"POST /api/v1/people/:id/invite": {want: hrWrite(http.StatusAccepted), perTarget: true},
+	"PUT /api/v1/people/:id/roles": {perTarget: true, body: func(*env, string, string, int) any { return map[string][]string{"roles": {}} },
+		want: func(caller, target string) int {
+			if caller == "hr" && target == "own" {
+				return http.StatusUnprocessableEntity // nobody changes their own roles
+			}
+			return hrWrite(http.StatusOK)(caller, target)
+		}},
+	"GET /api/v1/outbox": {want: onlyRoles(http.StatusOK, "hr")},
+	"GET /api/v1/audit":  {want: onlyRoles(http.StatusOK, "hr", "auditor")},
+}
+
+// TestMatrixCoversEveryRoute fails when a route is added without saying
+// who may call it.
+func TestMatrixCoversEveryRoute(t *testing.T) {
+	e := newEnv(t)
+	var missing, stale []string
+	routes := map[string]bool{}
+	for _, r := range e.router.Routes() {
+		key := r.Method + " " + r.Path
+		routes[key] = true
+		if _, ok := matrix[key]; !ok {
+			missing = append(missing, key)
+		}
+	}
+	for key := range matrix {
+		if !routes[key] {
+			stale = append(stale, key)
+		}
+	}
+	sort.Strings(missing)
+	sort.Strings(stale)
+	if len(missing) > 0 {
+		t.Errorf("routes with no authorization matrix entry:\n  %s", strings.Join(missing, "\n  "))
+	}
+	if len(stale) > 0 {
+		t.Errorf("matrix entries for routes that do not exist:\n  %s", strings.Join(stale, "\n  "))
+	}
+}
+
+func TestAuthorizationMatrix(t *testing.T) {
+	e := newEnv(t)
+	e.cast()
+	keys := make([]string, 0, len(matrix))
+	for k := range matrix {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	n := 0
+	for _, key := range keys {
+		entry := matrix[key]
+		method, pattern, _ := strings.Cut(key, " ")
+		for _, caller := range callers {
+			if entry.publicOnly && caller != "anonymous" {
+				continue
+			}
+			for _, target := range targets {
+				if !entry.perTarget && target != "own" {
+					continue
+				}
+				n++
+				path := strings.ReplaceAll(pattern, ":id", e.targetID(caller, target))
+				var body any
+				if entry.body != nil {
+					body = entry.body(e, caller, target, n)
+				}
+				token := ""
+				if caller != "anonymous" {
+					token = e.tokens[castName[caller]]
+				}
+				want := entry.want(caller, target)
+				name := fmt.Sprintf("%s as %s", key, caller)
+				if entry.perTarget {
+					name += " on " + target
+				}
+				t.Run(name, func(t *testing.T) {
+					r := e.do(method, path, token, body)
+					if r.Status != want {
+						t.Errorf("status %d, want %d: %s", r.Status, want, r.Body)
+					}
+				})
+			}
+		}
+	}
+}

@@ -1,0 +1,173 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/complytrack/complytrack/pkg/training"
+)
+
+type personResponse struct {
+	ID                    string        `json:"id"`
+	EmployeeNumber        string        `json:"employee_number"`
+	Email                 string        `json:"email"`
+	GivenName             string        `json:"given_name"`
+	FamilyName            string        `json:"family_name"`
+	Kind                  training.Kind `json:"kind"`
+	JobTitle              string        `json:"job_title"`
+	Department            string        `json:"department"`
+	ManagerID             string        `json:"manager_id,omitempty"`
+	ManagerEmployeeNumber string        `json:"manager_employee_number,omitempty"`
+	StartDate             training.Date `json:"start_date"`
+	EndDate               training.Date `json:"end_date"`
+	CreatedAt             time.Time     `json:"created_at"`
+	UpdatedAt             time.Time     `json:"updated_at"`
+}
+
+func (h *handlers) toPerson(ctx context.Context, p training.Person) personResponse {
+	return personResponse{
+		ID: p.ID, EmployeeNumber: p.EmployeeNumber, Email: p.Email, GivenName: p.GivenName, FamilyName: p.FamilyName,
+		Kind: p.Kind, JobTitle: p.JobTitle, Department: p.Department,
+		ManagerID: p.ManagerID, ManagerEmployeeNumber: h.d.Training.EmployeeNumberOf(p.ManagerID),
+		StartDate: p.StartDate, EndDate: p.EndDate, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
+	}
+}
+
+// personRequest is a new person (POST /people).
+type personRequest struct {
+	EmployeeNumber        string `json:"employee_number"`
+	Email                 string `json:"email"`
+	GivenName             string `json:"given_name"`
+	FamilyName            string `json:"family_name"`
+	Kind                  string `json:"kind"`
+	JobTitle              string `json:"job_title"`
+	Department            string `json:"department"`
+	ManagerEmployeeNumber string `json:"manager_employee_number"`
+	StartDate             string `json:"start_date"`
+	EndDate               string `json:"end_date"`
+}
+
+func (r personRequest) input() (training.PersonInput, error) {
+	v := &training.ValidationError{}
+	in := training.PersonInput{
+		EmployeeNumber: r.EmployeeNumber, Email: r.Email, GivenName: r.GivenName, FamilyName: r.FamilyName,
+		Kind: training.Kind(r.Kind), JobTitle: r.JobTitle, Department: r.Department,
+		ManagerEmployeeNumber: r.ManagerEmployeeNumber,
+		StartDate:             parseDate(v, "start_date", r.StartDate),
+		EndDate:               parseDate(v, "end_date", r.EndDate),
+	}
+	if len(v.Fields) > 0 {
+		v.Merge(in.Validate())
+	}
+	return in, v.Err()
+}
+
+// personPatchRequest changes some fields (PATCH /people/{id}); absent
+// fields are left alone, "" clears end_date and manager_employee_number.
+type personPatchRequest struct {
+	EmployeeNumber        *string `json:"employee_number"`
+	Email                 *string `json:"email"`
+	GivenName             *string `json:"given_name"`
+	FamilyName            *string `json:"family_name"`
+	Kind                  *string `json:"kind"`
+	JobTitle              *string `json:"job_title"`
+	Department            *string `json:"department"`
+	ManagerEmployeeNumber *string `json:"manager_employee_number"`
+	StartDate             *string `json:"start_date"`
+	EndDate               *string `json:"end_date"`
+}
+
+func (r personPatchRequest) patch() (training.PersonPatch, error) {
+	v := &training.ValidationError{}
+	p := training.PersonPatch{
+		EmployeeNumber: r.EmployeeNumber, Email: r.Email, GivenName: r.GivenName, FamilyName: r.FamilyName,
+		JobTitle: r.JobTitle, Department: r.Department, ManagerEmployeeNumber: r.ManagerEmployeeNumber,
+	}
+	if r.Kind != nil {
+		k := training.Kind(*r.Kind)
+		p.Kind = &k
+	}
+	if r.StartDate != nil {
+		d := parseDate(v, "start_date", *r.StartDate)
+		if d.IsZero() {
+			v.Add("start_date", "is required")
+		}
+		p.StartDate = &d
+	}
+	if r.EndDate != nil {
+		d := parseDate(v, "end_date", *r.EndDate)
+		p.EndDate = &d
+	}
+	return p, v.Err()
+}
+
+func (h *handlers) createPerson(c *gin.Context) {
+	var req personRequest
+	if err := bindJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	in, err := req.input()
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	p, err := h.d.Training.CreatePerson(c.Request.Context(), actor(c), in)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.Header("Location", "/api/v1/people/"+p.ID)
+	c.JSON(http.StatusCreated, h.toPerson(c.Request.Context(), p))
+}
+
+func (h *handlers) getPerson(c *gin.Context) {
+	p, err := h.d.Training.Person(c.Request.Context(), actor(c), c.Param("id"))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, h.toPerson(c.Request.Context(), p))
+}
+
+func (h *handlers) patchPerson(c *gin.Context) {
+	var req personPatchRequest
+	if err := bindJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	patch, err := req.patch()
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	p, err := h.d.Training.UpdatePerson(c.Request.Context(), actor(c), c.Param("id"), patch)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, h.toPerson(c.Request.Context(), p))
+}
+
+func (h *handlers) listPeople(c *gin.Context) {
+	page, err := pageRequest(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	f := training.PeopleFilter{Department: c.Query("department"), Query: c.Query("q"), Status: training.Status(c.Query("status"))}
+	if len(f.Query) > 200 || len(f.Department) > 200 {
+		fail(c, training.Invalid("q", "must be at most 200 characters"))
+		return
+	}
+	res, err := h.d.Training.ListPeople(c.Request.Context(), actor(c), f, page)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	c.JSON(http.StatusOK, newList(res, func(p training.Person) personResponse { return h.toPerson(ctx, p) }))
+}

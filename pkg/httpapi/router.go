@@ -1,0 +1,143 @@
+// Package httpapi is complytrack's HTTP API: the Gin router, its
+// middleware, and thin handlers that bind requests, call the domain services
+// and shape responses. Errors are answered in one place (fail) as RFC 9457
+// problem details.
+package httpapi
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/complytrack/complytrack/pkg/accounts"
+	"github.com/complytrack/complytrack/pkg/auth"
+	"github.com/complytrack/complytrack/pkg/notify"
+	"github.com/complytrack/complytrack/pkg/training"
+)
+
+// Pinger reports whether the database answers.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// Deps is what the router needs from the rest of the program.
+type Deps struct {
+	Logger   *slog.Logger
+	DB       Pinger
+	Training *training.Service
+	Accounts *accounts.Service
+	Keys     *auth.KeySet
+	Outbox   *notify.Outbox
+	// TrustedProxies are the addresses or CIDRs of reverse proxies whose
+	// X-Forwarded-For is believed; empty: none (the peer address counts).
+	TrustedProxies []string
+}
+
+type handlers struct{ d Deps }
+
+// MaxJSONBody bounds every JSON request body.
+const MaxJSONBody = 1 << 20
+
+// New returns the complete router.
+func New(d Deps) *gin.Engine {
+	h := &handlers{d: d}
+	r := gin.New()
+	// An empty list means the client address is the connection's peer:
+	// a forged X-Forwarded-For cannot dodge the sign-in limits.
+	if err := r.SetTrustedProxies(d.TrustedProxies); err != nil {
+		panic(err) // config validated the list already
+	}
+	r.HandleMethodNotAllowed = true
+	r.ContextWithFallback = true
+	r.Use(recoverer(d.Logger), requestLog(d.Logger), securityHeaders())
+
+	r.GET("/healthz", func(c *gin.Context) {
+		c.JSON(http.StatusOK, gin.H{"status": "ok"})
+	})
+	r.GET("/readyz", func(c *gin.Context) {
+		ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
+		defer cancel()
+		if err := d.DB.Ping(ctx); err != nil {
+			d.Logger.WarnContext(ctx, "readiness check failed", "err", err)
+			writeProblem(c, Problem{Status: http.StatusServiceUnavailable, Detail: "The database is not reachable."})
+			return
+		}
+		c.JSON(http.StatusOK, gin.H{"status": "ready"})
+	})
+
+	r.GET("/.well-known/jwks.json", h.jwks)
+
+	v1 := r.Group("/api/v1")
+	v1.POST("/auth/login", h.login)
+	v1.POST("/auth/refresh", h.refresh)
+	v1.POST("/auth/logout", h.logout)
+	v1.POST("/auth/accept-invite", h.acceptInvite)
+
+	in := v1.Group("", h.authenticate)
+	in.GET("/me", h.me)
+	in.POST("/me/password", h.changePassword)
+	in.GET("/people", h.listPeople)
+	in.POST("/people", h.createPerson)
+	in.GET("/people/:id", h.getPerson)
+	in.PATCH("/people/:id", h.patchPerson)
+	in.POST("/people/:id/invite", h.invite)
+	in.PUT("/people/:id/roles", h.setRoles)
+	in.GET("/outbox", h.listOutbox)
+	in.GET("/audit", h.listAudit)
+
+	r.NoRoute(func(c *gin.Context) {
+		writeProblem(c, Problem{Status: http.StatusNotFound, Detail: "There is nothing at this address."})
+	})
+	r.NoMethod(func(c *gin.Context) {
+		writeProblem(c, Problem{Status: http.StatusMethodNotAllowed, Detail: "This address does not accept that method."})
+	})
+	return r
+}
+
+// recoverer turns a panic into a logged 500, never a stack trace to the client.
+func recoverer(log *slog.Logger) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				log.ErrorContext(c.Request.Context(), "panic in handler", "path", c.FullPath(), "panic", v)
+				writeProblem(c, Problem{Status: http.StatusInternalServerError, Detail: "Something went wrong on our side. It has been logged."})
+			}
+		}()
+		c.Next()
+	}
+}
+
+// requestLog writes one JSON line per request. Query strings are left out:
+// they may hold search terms naming people.
+func requestLog(log *slog.Logger) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		start := time.Now()
+		c.Next()
+		route := c.FullPath()
+		if route == "" {
+			route = "unmatched"
+		}
+		log.LogAttrs(c.Request.Context(), slog.LevelInfo, "request",
+			slog.String("method", c.Request.Method),
+			slog.String("route", route),
+			slog.Int("status", c.Writer.Status()),
+			slog.Duration("duration", time.Since(start)),
+		)
+	}
+}
+
+func securityHeaders() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		h := c.Writer.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
+		c.Next()
+	}
+}

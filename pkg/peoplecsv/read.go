@@ -1,0 +1,381 @@
+// Package peoplecsv reads an HR-system CSV export of people and plans what
+// importing it would do: which people it creates, which it updates (and with
+// which fields), which it leaves alone, and which lines it refuses and why.
+//
+// Reading and planning are separate so that the HTTP handler can stream the
+// upload through Read in bounded memory, and the domain service can run
+// PlanImport against the people it holds, for a dry run or before applying.
+package peoplecsv
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/complytrack/complytrack/pkg/training"
+)
+
+// Limits on what Read accepts. They bound the memory one upload can use.
+const (
+	// MaxFieldChars is the longest cell Read accepts, in characters. Every
+	// stored field is shorter (see training.Person.Validate), so a longer cell
+	// is a wrong column or a broken file, not data.
+	MaxFieldChars = 1000
+	// MaxRecordBytes is about the longest row Read accepts, in bytes (a row
+	// may span lines when a quoted cell holds a line break). Ten cells of
+	// MaxFieldChars fit; an unclosed quote that swallows the rest of the file
+	// does not.
+	MaxRecordBytes = 64 << 10
+)
+
+// The columns of the file, named as in the API. Required columns must be in
+// the header; an optional column may be left out, and then that field is left
+// as it is for people already stored (see PlanImport).
+const (
+	ColEmployeeNumber        = "employee_number"
+	ColEmail                 = "email"
+	ColGivenName             = "given_name"
+	ColFamilyName            = "family_name"
+	ColKind                  = "kind"
+	ColJobTitle              = "job_title"
+	ColDepartment            = "department"
+	ColManagerEmployeeNumber = "manager_employee_number"
+	ColStartDate             = "start_date"
+	ColEndDate               = "end_date"
+)
+
+// Columns lists every column in the order the API documents them.
+var Columns = []string{
+	ColEmployeeNumber, ColEmail, ColGivenName, ColFamilyName, ColKind,
+	ColJobTitle, ColDepartment, ColManagerEmployeeNumber, ColStartDate, ColEndDate,
+}
+
+// optionalColumns may be missing from the header.
+var optionalColumns = map[string]bool{
+	ColJobTitle: true, ColDepartment: true, ColManagerEmployeeNumber: true, ColEndDate: true,
+}
+
+// Row is one data line of the file, as read.
+type Row struct {
+	// Line is the 1-based line number in the file where the row starts (the
+	// header is line 1), as a text editor shows it: a quoted cell holding a
+	// line break makes the row take more than one line.
+	Line  int
+	Input training.PersonInput
+	// Omitted lists the optional columns the file does not have. For people
+	// already stored those fields are left as they are; new people get them
+	// empty. Nil means the file has every column. Rows from one file share
+	// the slice: do not modify it.
+	Omitted []string
+}
+
+// LineError is one problem on one line. Line is where the row starts, as in
+// Row. Field is the column it concerns, or empty when the whole line is at
+// fault (for example a wrong number of cells).
+type LineError struct {
+	Line    int    `json:"line"`
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// errRecordTooLong is what the limiting reader returns once a row grows past
+// MaxRecordBytes. It never escapes Read: Read turns it into a file error.
+var errRecordTooLong = errors.New("row too long")
+
+// Read streams the CSV from r and calls fn with each data row that parses.
+// Rows that do not parse are not passed to fn; their problems are returned
+// as lineErrors, with every problem Read can find on that line.
+//
+// The file is UTF-8 (a byte-order mark is skipped) with a header row naming
+// the columns (see Columns), in any order, matched ignoring case and
+// surrounding spaces. Cells are trimmed of surrounding spaces; kind is
+// matched ignoring case; dates are YYYY-MM-DD or empty. Rows whose cells are
+// all empty (spreadsheets export them) are skipped.
+//
+// Read holds one row at a time, so memory does not grow with the file
+// (apart from the line errors, which maxRows bounds). It
+// returns an error wrapping training.ErrInvalid (field "file") when the file
+// as a whole is unusable: empty, no usable header, unknown, repeated or
+// missing columns, a row longer than MaxRecordBytes, or more than maxRows
+// data rows (maxRows <= 0 means no limit). It returns fn's error, unchanged,
+// if fn fails, and a read error from r wrapped. The line errors found before
+// any error are returned with it.
+func Read(r io.Reader, maxRows int, fn func(Row) error) (lineErrors []LineError, err error) {
+	lim := &limitedReader{r: r, limit: MaxRecordBytes}
+	br := bufio.NewReader(lim)
+	// A spreadsheet saving "CSV UTF-8" starts the file with a byte-order mark.
+	// Skip it here rather than in the first cell, so a quoted first header
+	// name still parses.
+	bom := 0
+	if b, _ := br.Peek(3); bytes.Equal(b, []byte("\ufeff")) {
+		bom, _ = br.Discard(3)
+	}
+	// The CSV reader reads ahead at most one buffer beyond the row it is
+	// parsing, so allowing that much past the row limit never refuses a row
+	// that is within it.
+	readAhead := int64(br.Size())
+	lim.limit = MaxRecordBytes + readAhead
+
+	cr := csv.NewReader(br) // reuses br: it is a large enough *bufio.Reader
+	cr.FieldsPerRecord = -1 // a wrong count is a line error, checked below
+	cr.ReuseRecord = true
+
+	// nextRecord reads one record and moves the row limit on past it.
+	nextRecord := func() ([]string, error) {
+		rec, err := cr.Read()
+		lim.limit = int64(bom) + cr.InputOffset() + MaxRecordBytes + readAhead
+		if errors.Is(err, errRecordTooLong) {
+			return nil, training.Invalid("file", "line %d is too long: a row may be at most %d KiB (is a closing quote missing?)", lim.tooLongLine, MaxRecordBytes>>10)
+		}
+		var pe *csv.ParseError
+		if err != nil && err != io.EOF && !errors.As(err, &pe) {
+			return nil, fmt.Errorf("read people CSV: %w", err)
+		}
+		return rec, err
+	}
+
+	header, err := nextRecord()
+	if err == io.EOF {
+		return nil, training.Invalid("file", "the file is empty: the first line must be a header naming the columns: %s", strings.Join(Columns, ","))
+	}
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return nil, training.Invalid("file", "line %d: the header row is not valid CSV: %s", pe.Line, csvProblem(pe.Err))
+	}
+	if err != nil {
+		return nil, err
+	}
+	cols, omitted, err := parseHeader(header)
+	if err != nil {
+		return nil, err
+	}
+
+	rows := 0
+	for {
+		rec, err := nextRecord()
+		if err == io.EOF {
+			return lineErrors, nil
+		}
+		if err != nil && !errors.As(err, &pe) {
+			return lineErrors, err
+		}
+		if err == nil && allBlank(rec) {
+			continue
+		}
+		rows++
+		if maxRows > 0 && rows > maxRows {
+			return lineErrors, training.Invalid("file", "the file has more than %d rows: split it into smaller files", maxRows)
+		}
+		if err != nil { // a *csv.ParseError: the row is cut short
+			lineErrors = append(lineErrors, LineError{Line: pe.StartLine, Message: "is not valid CSV: " + csvProblem(pe.Err)})
+			continue
+		}
+		line, _ := cr.FieldPos(0)
+		row, errs := parseRow(line, rec, cols, omitted)
+		if len(errs) > 0 {
+			lineErrors = append(lineErrors, errs...)
+			continue
+		}
+		if err := fn(row); err != nil {
+			return lineErrors, err
+		}
+	}
+}
+
+// parseHeader maps each column position to its column name, and lists the
+// optional columns the header leaves out.
+func parseHeader(header []string) (cols []string, omitted []string, err error) {
+	if !utf8.ValidString(strings.Join(header, "")) {
+		return nil, nil, training.Invalid("file", "the file is not UTF-8 text: save it from the spreadsheet as \"CSV UTF-8\"")
+	}
+	known := make(map[string]bool, len(Columns))
+	for _, c := range Columns {
+		known[c] = true
+	}
+	seen := make(map[string]bool, len(header))
+	var unknown []string
+	for i, name := range header {
+		key := strings.ToLower(strings.TrimSpace(name))
+		switch {
+		case key == "":
+			unknown = append(unknown, fmt.Sprintf("column %d has no name", i+1))
+		case !known[key]:
+			unknown = append(unknown, fmt.Sprintf("%q", shorten(key, 40)))
+		case seen[key]:
+			return nil, nil, training.Invalid("file", "the header names the column %s twice", key)
+		}
+		seen[key] = true
+		cols = append(cols, key)
+	}
+	if len(unknown) > 0 {
+		if len(unknown) > 5 {
+			unknown = append(unknown[:5], "…")
+		}
+		return nil, nil, training.Invalid("file", "the header has unknown columns: %s; the columns are %s",
+			strings.Join(unknown, ", "), strings.Join(Columns, ", "))
+	}
+	var missing []string
+	for _, c := range Columns {
+		switch {
+		case seen[c]:
+		case optionalColumns[c]:
+			omitted = append(omitted, c)
+		default:
+			missing = append(missing, c)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, nil, training.Invalid("file", "the header lacks required columns: %s", strings.Join(missing, ", "))
+	}
+	return cols, omitted, nil
+}
+
+// parseRow turns one record into a Row, or into every problem Read can see
+// on its line.
+func parseRow(line int, rec []string, cols []string, omitted []string) (Row, []LineError) {
+	var errs []LineError
+	add := func(field, format string, args ...any) {
+		errs = append(errs, LineError{Line: line, Field: field, Message: fmt.Sprintf(format, args...)})
+	}
+	if len(rec) != len(cols) {
+		add("", "has %d cells but the header has %d columns", len(rec), len(cols))
+		return Row{}, errs
+	}
+	row := Row{Line: line, Omitted: omitted}
+	in := &row.Input
+	bad := make(map[string]bool) // columns with a problem already reported
+	for i, raw := range rec {
+		col := cols[i]
+		if !utf8.ValidString(raw) {
+			add(col, "is not valid UTF-8 text: save the file from the spreadsheet as \"CSV UTF-8\"")
+			bad[col] = true
+			continue
+		}
+		if len(raw) > MaxFieldChars && utf8.RuneCountInString(raw) > MaxFieldChars {
+			add(col, "is longer than %d characters", MaxFieldChars)
+			bad[col] = true
+			continue
+		}
+		v := strings.TrimSpace(raw)
+		var err error
+		switch col {
+		case ColEmployeeNumber:
+			in.EmployeeNumber = v
+		case ColEmail:
+			in.Email = v
+		case ColGivenName:
+			in.GivenName = v
+		case ColFamilyName:
+			in.FamilyName = v
+		case ColKind:
+			in.Kind = training.Kind(strings.ToLower(v))
+			if !in.Kind.Valid() {
+				err = fmt.Errorf("must be one of staff, member, contractor, volunteer")
+			}
+		case ColJobTitle:
+			in.JobTitle = v
+		case ColDepartment:
+			in.Department = v
+		case ColManagerEmployeeNumber:
+			in.ManagerEmployeeNumber = v
+		case ColStartDate:
+			in.StartDate, err = parseDate(v)
+		case ColEndDate:
+			in.EndDate, err = parseDate(v)
+		}
+		if err != nil {
+			add(col, "%s", err.Error())
+			bad[col] = true
+		}
+	}
+	if len(errs) == 0 {
+		return row, nil
+	}
+	// The line is refused anyway: also report what PlanImport would find in
+	// the cells that did parse, so that one round of fixes is enough.
+	for _, fe := range validate(row.Input, "") {
+		if !bad[fe.Field] {
+			add(fe.Field, "%s", fe.Message)
+		}
+	}
+	// In field order, as PlanImport sorts its errors.
+	slices.SortStableFunc(errs, func(a, b LineError) int { return strings.Compare(a.Field, b.Field) })
+	return Row{}, errs
+}
+
+// parseDate reads an optional date cell: empty means no date.
+func parseDate(s string) (training.Date, error) {
+	switch {
+	case s == "":
+		return training.Date{}, nil
+	case len(s) > 40: // not worth quoting back in the message
+		return training.Date{}, errors.New("is not a date in the form YYYY-MM-DD")
+	}
+	return training.ParseDate(s)
+}
+
+// csvProblem says in plain English what a CSV syntax error means.
+func csvProblem(err error) string {
+	switch {
+	case errors.Is(err, csv.ErrBareQuote):
+		return `a cell that does not start with " contains one: put the whole cell in double quotes and double each " inside it`
+	case errors.Is(err, csv.ErrQuote):
+		return `a quoted cell has a stray " or is not closed: double each " inside a quoted cell`
+	default:
+		return err.Error()
+	}
+}
+
+func allBlank(rec []string) bool {
+	for _, f := range rec {
+		if strings.TrimSpace(f) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// shorten keeps messages that quote the file readable, and small when the
+// file is not a people file at all.
+func shorten(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
+}
+
+// limitedReader hands out bytes up to limit and then fails, so the CSV
+// reader never buffers an overlong row (the CSV reader itself would grow
+// its buffers without bound). Read moves limit on after every row. Once it
+// has failed it keeps failing, so that the rest of an overlong row is never
+// read as if it were a new one.
+type limitedReader struct {
+	r           io.Reader
+	read        int64 // bytes handed out
+	limit       int64 // hand out no byte at or beyond this offset
+	lines       int   // line breaks handed out, to name the overlong line
+	tooLongLine int   // the line where the limit was hit; 0 until then
+}
+
+func (l *limitedReader) Read(p []byte) (int, error) {
+	if l.tooLongLine > 0 {
+		return 0, errRecordTooLong
+	}
+	if l.read >= l.limit {
+		l.tooLongLine = l.lines + 1
+		return 0, errRecordTooLong
+	}
+	if room := l.limit - l.read; int64(len(p)) > room {
+		p = p[:room]
+	}
+	n, err := l.r.Read(p)
+	l.read += int64(n)
+	l.lines += bytes.Count(p[:n], []byte{'\n'})
+	return n, err
+}
