@@ -68,6 +68,9 @@ func New(ctx context.Context, cfg config.Config, db *mongo.Database, log *slog.L
 	if err := svc.Refresh(ctx); err != nil {
 		return nil, fmt.Errorf("load organisation: %w", err)
 	}
+	if err := svc.EnsureDefaultCourse(ctx); err != nil {
+		return nil, fmt.Errorf("default course: %w", err)
+	}
 	keys, err := loadKeys(cfg)
 	if err != nil {
 		return nil, err

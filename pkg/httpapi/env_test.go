@@ -112,8 +112,11 @@ func (r response) json(t *testing.T) map[string]any {
 	return m
 }
 
+// csvBody is a request body sent as text/csv.
+type csvBody string
+
 // do sends a request; body is marshalled to JSON unless it is a string or
-// []byte (sent as is).
+// []byte (sent as is) or a csvBody.
 func (e *env) do(method, path, token string, body any) response {
 	e.t.Helper()
 	return e.doFrom("192.0.2.10", method, path, token, body)
@@ -123,8 +126,11 @@ func (e *env) do(method, path, token string, body any) response {
 func (e *env) doFrom(addr, method, path, token string, body any) response {
 	e.t.Helper()
 	var rd io.Reader
+	contentType := "application/json"
 	switch b := body.(type) {
 	case nil:
+	case csvBody:
+		rd, contentType = strings.NewReader(string(b)), "text/csv"
 	case string:
 		rd = strings.NewReader(b)
 	case []byte:
@@ -138,7 +144,7 @@ func (e *env) doFrom(addr, method, path, token string, body any) response {
 	}
 	req := httptest.NewRequest(method, path, rd)
 	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Type", contentType)
 	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
@@ -211,7 +217,9 @@ func (e *env) inviteToken(email string) string {
 	e.t.Helper()
 	r := e.must(http.StatusOK, "GET", "/api/v1/outbox?kind=invitation&to="+email, e.tokens["hr"], nil)
 	var out struct {
-		Items []struct{ BodyText string `json:"body_text"` }
+		Items []struct {
+			BodyText string `json:"body_text"`
+		}
 	}
 	if err := json.Unmarshal(r.Body, &out); err != nil || len(out.Items) == 0 {
 		e.t.Fatalf("no invitation for %s in the outbox: %s", email, r.Body)
@@ -247,6 +255,12 @@ func (e *env) cast() {
 		e.giveAccount(n)
 	}
 	e.must(http.StatusOK, "PUT", "/api/v1/people/"+e.people["auditor"].ID+"/roles", e.tokens["hr"], map[string]any{"roles": []string{"auditor"}})
+	// A course whose self-certifications wait for the line manager.
+	e.must(http.StatusCreated, "POST", "/api/v1/courses", e.tokens["hr"], map[string]any{
+		"code": "WRAP", "title": "Workshop to Raise Awareness of Prevent", "delivery": "classroom",
+		"applies_to": map[string]any{"kinds": []string{"staff"}}, "validity_months": 36,
+		"effective_from": "2020-01-01", "evidence": "none", "verification": "manager",
+	})
 	hr, err := e.app.Training.PersonByEmail(context.Background(), adminEmail)
 	if err != nil {
 		e.t.Fatal(err)

@@ -1,11 +1,15 @@
 package httpapi_test
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/complytrack/complytrack/pkg/training"
 )
 
 // The callers of the authorization matrix, played by the cast (env.cast):
@@ -119,16 +123,81 @@ type matrixEntry struct {
 	// publicOnly: the route takes no credentials; it is tried once,
 	// anonymously.
 	publicOnly bool
+	// object makes a fresh object belonging to the target person and
+	// returns its ID, for routes whose :id is not a person's (a
+	// completion, an exemption). Fresh, so one caller's success does not
+	// turn the next caller's try into a conflict.
+	object func(e *env, personID string) string
+	// query is appended to the path.
+	query string
+}
+
+// pendingCompletion makes a self-certified completion of WRAP awaiting
+// the line manager's verification.
+func pendingCompletion(e *env, personID string) string {
+	c, err := e.app.Training.SelfCertify(e.t.Context(), training.Actor{PersonID: personID}, training.CompletionInput{
+		CourseCode: "WRAP", CompletedOn: training.MustDate("2026-10-01")})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return c.ID
+}
+
+// completionWithCertificate makes a completion with a certificate file.
+func completionWithCertificate(e *env, personID string) string {
+	// Distinct bytes per person, so no duplicate-evidence flag is raised.
+	pdf := []byte("%PDF-1.4\n% " + personID + "\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n")
+	sum := sha256.Sum256(pdf)
+	c, err := e.app.Training.SelfCertify(e.t.Context(), training.Actor{PersonID: personID}, training.CompletionInput{
+		CourseCode: "PREVENT", CompletedOn: training.MustDate("2026-10-01"),
+		Certificate: &training.Upload{Data: pdf, SHA256: hex.EncodeToString(sum[:]), ContentType: "application/pdf", Filename: "c.pdf"}})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return c.ID
+}
+
+func exemption(e *env, personID string) string {
+	x, err := e.app.Training.GrantExemption(e.t.Context(), training.Actor{PersonID: e.people["hr"].ID, HR: true}, personID, "PREVENT", "long-term sick leave", training.Date{})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return x.ID
+}
+
+// review is who may verify or reject a completion: HR, or anyone above the
+// person when the course says "manager" (WRAP does); never their own.
+func review(caller, target string) int {
+	switch {
+	case caller == "anonymous":
+		return http.StatusUnauthorized
+	case !sees(caller, target):
+		return http.StatusNotFound
+	case target == "own":
+		return http.StatusForbidden
+	case caller == "hr", caller == "manager" && target == "team":
+		return http.StatusOK
+	default:
+		return http.StatusForbidden
+	}
+}
+
+func reasonBody(*env, string, string, int) any {
+	return map[string]string{"reason": "certificate is for another course"}
 }
 
 var matrix = map[string]matrixEntry{
-	"GET /healthz":                    {want: public(http.StatusOK), publicOnly: true},
-	"GET /readyz":                     {want: public(http.StatusOK), publicOnly: true},
-	"GET /.well-known/jwks.json":      {want: public(http.StatusOK), publicOnly: true},
-	"POST /api/v1/auth/login":         {want: public(http.StatusUnauthorized), publicOnly: true, body: func(*env, string, string, int) any { return map[string]string{"email": "x@example.org", "password": "wrong-password"} }},
-	"POST /api/v1/auth/refresh":       {want: public(http.StatusUnauthorized), publicOnly: true, body: func(*env, string, string, int) any { return map[string]string{"refresh_token": "unknown"} }},
-	"POST /api/v1/auth/logout":        {want: public(http.StatusNoContent), publicOnly: true, body: func(*env, string, string, int) any { return map[string]string{"refresh_token": "unknown"} }},
-	"POST /api/v1/auth/accept-invite": {want: public(http.StatusUnprocessableEntity), publicOnly: true, body: func(*env, string, string, int) any { return map[string]string{"token": "unknown", "password": "long-enough-password"} }},
+	"GET /healthz":               {want: public(http.StatusOK), publicOnly: true},
+	"GET /readyz":                {want: public(http.StatusOK), publicOnly: true},
+	"GET /.well-known/jwks.json": {want: public(http.StatusOK), publicOnly: true},
+	"POST /api/v1/auth/login": {want: public(http.StatusUnauthorized), publicOnly: true, body: func(*env, string, string, int) any {
+		return map[string]string{"email": "x@example.org", "password": "wrong-password"}
+	}},
+	"POST /api/v1/auth/refresh": {want: public(http.StatusUnauthorized), publicOnly: true, body: func(*env, string, string, int) any { return map[string]string{"refresh_token": "unknown"} }},
+	"POST /api/v1/auth/logout":  {want: public(http.StatusNoContent), publicOnly: true, body: func(*env, string, string, int) any { return map[string]string{"refresh_token": "unknown"} }},
+	"POST /api/v1/auth/accept-invite": {want: public(http.StatusUnprocessableEntity), publicOnly: true, body: func(*env, string, string, int) any {
+		return map[string]string{"token": "unknown", "password": "long-enough-password"}
+	}},
 
 	"GET /api/v1/me": {want: signedIn(http.StatusOK)},
 	"POST /api/v1/me/password": {want: signedIn(http.StatusNoContent), body: func(e *env, caller, _ string, _ int) any {
@@ -153,8 +222,42 @@ var matrix = map[string]matrixEntry{
 			}
 			return hrWrite(http.StatusOK)(caller, target)
 		}},
-	"GET /api/v1/outbox": {want: onlyRoles(http.StatusOK, "hr")},
-	"GET /api/v1/audit":  {want: onlyRoles(http.StatusOK, "hr", "auditor")},
+	"GET /api/v1/people/:id/training":    {want: read, perTarget: true},
+	"GET /api/v1/people/:id/completions": {want: read, perTarget: true},
+	"GET /api/v1/people/:id/exemptions":  {want: read, perTarget: true},
+	"POST /api/v1/people/:id/completions": {want: hrWrite(http.StatusCreated), perTarget: true, body: func(*env, string, string, int) any {
+		return map[string]string{"course_code": "WRAP", "completed_on": "2026-10-01"}
+	}},
+	"POST /api/v1/people/:id/exemptions": {want: hrWrite(http.StatusCreated), perTarget: true, body: func(*env, string, string, int) any {
+		return map[string]string{"course_code": "PREVENT", "reason": "on maternity leave", "until": "2027-06-30"}
+	}},
+	"POST /api/v1/people/import": {want: onlyRoles(http.StatusOK, "hr"), query: "?dry_run=true", body: func(*env, string, string, int) any {
+		return csvBody("employee_number,email,given_name,family_name,kind,start_date\nX1,x1@example.gov.uk,Xan,Ex,staff,2026-01-05\n")
+	}},
+
+	"GET /api/v1/me/training": {want: signedIn(http.StatusOK)},
+	"POST /api/v1/me/completions": {want: signedIn(http.StatusCreated), body: func(*env, string, string, int) any {
+		return map[string]string{"course_code": "WRAP", "completed_on": "2026-10-01"}
+	}},
+
+	"GET /api/v1/courses":       {want: signedIn(http.StatusOK)},
+	"GET /api/v1/courses/:code": {want: signedIn(http.StatusOK)},
+	"POST /api/v1/courses": {want: onlyRoles(http.StatusCreated, "hr"), body: func(_ *env, _, _ string, n int) any {
+		return map[string]any{"code": fmt.Sprintf("C%d", n), "title": "Channel awareness", "applies_to": map[string]any{"kinds": []string{"staff"}}, "effective_from": "2026-01-01"}
+	}},
+	"PATCH /api/v1/courses/:code": {want: onlyRoles(http.StatusOK, "hr"), body: func(*env, string, string, int) any { return map[string]any{"due_soon_days": 30} }},
+
+	"GET /api/v1/completions/:id/certificate": {want: read, perTarget: true, object: completionWithCertificate},
+	"POST /api/v1/completions/:id/verify":     {want: review, perTarget: true, object: pendingCompletion},
+	"POST /api/v1/completions/:id/reject":     {want: review, perTarget: true, object: pendingCompletion, body: reasonBody},
+	"POST /api/v1/completions/:id/revoke":     {want: hrWrite(http.StatusOK), perTarget: true, object: pendingCompletion, body: reasonBody},
+	"DELETE /api/v1/exemptions/:id":           {want: hrWrite(http.StatusNoContent), perTarget: true, object: exemption},
+
+	"GET /api/v1/team":               {want: signedIn(http.StatusOK)},
+	"GET /api/v1/flags":              {want: signedIn(http.StatusOK)},
+	"GET /api/v1/reports/compliance": {want: onlyRoles(http.StatusOK, "hr", "auditor"), query: "?course_code=PREVENT&group_by=manager"},
+	"GET /api/v1/outbox":             {want: onlyRoles(http.StatusOK, "hr")},
+	"GET /api/v1/audit":              {want: onlyRoles(http.StatusOK, "hr", "auditor")},
 }
 
 // TestMatrixCoversEveryRoute fails when a route is added without saying
@@ -206,7 +309,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 					continue
 				}
 				n++
-				path := strings.ReplaceAll(pattern, ":id", e.targetID(caller, target))
+				id := e.targetID(caller, target)
+				if entry.object != nil {
+					id = entry.object(e, id)
+				}
+				path := strings.ReplaceAll(strings.ReplaceAll(pattern, ":id", id), ":code", "PREVENT") + entry.query
 				var body any
 				if entry.body != nil {
 					body = entry.body(e, caller, target, n)

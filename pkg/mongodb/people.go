@@ -79,7 +79,28 @@ func (s *Store) CreatePerson(ctx context.Context, p training.Person) (training.P
 	if _, err := s.db.Collection(colPeople).InsertOne(ctx, toPersonDoc(p)); err != nil {
 		return training.Person{}, translate("create person "+p.EmployeeNumber, err)
 	}
-	return p, nil
+	return p, s.insertVersion(ctx, p)
+}
+
+// versionDoc is one person as they were from UpdatedAt on. Versions are
+// inserted with every create and update and never changed, so a report
+// for a past day groups people by the department and manager they had
+// then.
+type versionDoc struct {
+	ID     string    `bson:"_id"`
+	Person personDoc `bson:"person"`
+}
+
+const colPersonVersions = "person_versions"
+
+func (s *Store) insertVersion(ctx context.Context, p training.Person) error {
+	_, err := s.db.Collection(colPersonVersions).InsertOne(ctx, versionDoc{ID: NewID(), Person: toPersonDoc(p)})
+	return translate("record person version", err)
+}
+
+// EachPersonVersion streams every stored version of every person.
+func (s *Store) EachPersonVersion(ctx context.Context, fn func(training.Person) error) error {
+	return each(ctx, s.db.Collection(colPersonVersions), bson.D{}, func(d versionDoc) error { return fn(d.Person.person()) })
 }
 
 // Person returns the person with this ID, or training.ErrNotFound.
@@ -129,7 +150,7 @@ func (s *Store) UpdatePerson(ctx context.Context, p training.Person) (training.P
 	if res.MatchedCount == 0 {
 		return training.Person{}, fmt.Errorf("update person %s: %w", p.ID, training.ErrNotFound)
 	}
-	return p, nil
+	return p, s.insertVersion(ctx, p)
 }
 
 // PeopleFilter narrows ListPeople. Empty fields do not filter.

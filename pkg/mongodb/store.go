@@ -126,7 +126,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 		have[n] = true
 	}
 	for _, name := range []string{colPeople, colCourses, colCompletions, colCompletionDecisions, colExemptions, colExemptionRemovals, colAudit, colStamps, colOutbox,
-		colAccounts, colSessions, colSessionRevocations, colRefreshTokens, colRefreshSpent, colInvitations, colInvitationsSpent, colFlags} {
+		colAccounts, colSessions, colSessionRevocations, colRefreshTokens, colRefreshSpent, colInvitations, colInvitationsSpent, colFlags, colPersonVersions} {
 		if have[name] {
 			continue
 		}
@@ -159,7 +159,9 @@ func (s *Store) Migrate(ctx context.Context) error {
 		}
 		names[ix.name] = true
 	}
-	return nil
+	// The certificate files' collections exist from the start, so the
+	// embedded engine's start-up _id indexing covers them too.
+	return s.migrateEvidence(ctx)
 }
 
 // isEmbeddedUniqueViolation recognises the embedded engine's answer to an
@@ -167,19 +169,21 @@ func (s *Store) Migrate(ctx context.Context) error {
 // an InternalError (code 1) instead of MongoDB's duplicate key (11000).
 func isEmbeddedUniqueViolation(err error) bool {
 	var ce mongo.CommandError
-	if errors.As(err, &ce) && ce.Code == 1 && strings.Contains(ce.Message, "UNIQUE constraint failed") {
+	if errors.As(err, &ce) && ce.Code == 1 && containsUnique(ce.Message) {
 		return true
 	}
 	var we mongo.WriteException
 	if errors.As(err, &we) {
 		for _, e := range we.WriteErrors {
-			if e.Code == 1 && strings.Contains(e.Message, "UNIQUE constraint failed") {
+			if e.Code == 1 && containsUnique(e.Message) {
 				return true
 			}
 		}
 	}
 	return false
 }
+
+func containsUnique(msg string) bool { return strings.Contains(msg, "UNIQUE constraint failed") }
 
 func isNamespaceExists(err error) bool {
 	var ce mongo.CommandError

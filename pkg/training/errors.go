@@ -94,3 +94,5 @@ func (e *ValidationError) Merge(other error) {
 		}
 	}
 }
+
+func asError(err error, target any) bool { return errors.As(err, target) }

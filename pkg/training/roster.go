@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 )
 
 // roster is the process's in-memory copy of the organisation: every person,
@@ -38,6 +39,9 @@ type roster struct {
 	completionOwner map[string]string
 	exemptionOwner  map[string]string
 	flags           []Flag // every flag, oldest first
+	// versions holds each person's past records, oldest first, for
+	// reports on a past day.
+	versions map[string][]Person
 
 	loadMu sync.Mutex // one load at a time
 }
@@ -59,6 +63,7 @@ func (r *roster) reset() {
 	r.completionOwner = map[string]string{}
 	r.exemptionOwner = map[string]string{}
 	r.flags = nil
+	r.versions = map[string][]Person{}
 }
 
 // snapshot is everything a load reads.
@@ -68,6 +73,7 @@ type snapshot struct {
 	completions []Completion
 	exemptions  []Exemption
 	flags       []Flag
+	versions    []Person
 }
 
 // refresh loads again when another process has written since the last
@@ -114,6 +120,9 @@ func (s *Service) refresh(ctx context.Context) error {
 	if err := s.store.EachExemption(ctx, func(e Exemption) error { snap.exemptions = append(snap.exemptions, e); return nil }); err != nil {
 		return err
 	}
+	if err := s.store.EachPersonVersion(ctx, func(p Person) error { snap.versions = append(snap.versions, p); return nil }); err != nil {
+		return err
+	}
 	if err := s.flags.EachFlag(ctx, func(f Flag) error { snap.flags = append(snap.flags, f); return nil }); err != nil {
 		return err
 	}
@@ -139,6 +148,12 @@ func (s *Service) refresh(ctx context.Context) error {
 		r.exemptionOwner[e.ID] = e.PersonID
 	}
 	r.flags = snap.flags
+	for _, v := range snap.versions {
+		r.versions[v.ID] = append(r.versions[v.ID], v)
+	}
+	for id := range r.versions {
+		slices.SortStableFunc(r.versions[id], func(a, b Person) int { return a.UpdatedAt.Compare(b.UpdatedAt) })
+	}
 	slices.SortStableFunc(r.flags, func(a, b Flag) int { return a.RaisedAt.Compare(b.RaisedAt) })
 	r.seen = stamps
 	r.loaded = true
@@ -165,6 +180,9 @@ func (r *roster) putPerson(p Person) {
 	}
 	cp := p
 	r.people[p.ID] = &cp
+	if v := r.versions[p.ID]; len(v) == 0 || !v[len(v)-1].UpdatedAt.Equal(p.UpdatedAt) {
+		r.versions[p.ID] = append(v, p)
+	}
 	r.byEmail[NormaliseEmail(p.Email)] = p.ID
 	r.byNumber[p.EmployeeNumber] = p.ID
 	if p.ManagerID != "" {
@@ -198,6 +216,31 @@ func (r *roster) putExemption(e Exemption) {
 	}
 	r.exempt[e.PersonID] = append(list, e)
 	r.exemptionOwner[e.ID] = e.PersonID
+}
+
+// personAt returns the person as they were at instant t: the last version
+// from on or before t. ok is false when they did not exist yet. A zero t
+// means now. Callers hold mu.
+func (r *roster) personAt(id string, t time.Time) (Person, bool) {
+	p, ok := r.people[id]
+	if !ok {
+		return Person{}, false
+	}
+	if t.IsZero() {
+		return *p, true
+	}
+	if p.CreatedAt.After(t) {
+		return Person{}, false
+	}
+	versions := r.versions[id]
+	for i := len(versions) - 1; i >= 0; i-- {
+		if !versions[i].UpdatedAt.After(t) {
+			return versions[i], true
+		}
+	}
+	// Created before t but no version recorded (data from before versions
+	// were kept): the current record is the best there is.
+	return *p, true
 }
 
 // isAbove reports whether managerID is somewhere above personID in the

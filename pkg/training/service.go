@@ -27,6 +27,9 @@ type Store interface {
 	Person(ctx context.Context, id string) (Person, error)
 	UpdatePerson(ctx context.Context, p Person) (Person, error)
 	EachPerson(ctx context.Context, fn func(Person) error) error
+	// EachPersonVersion streams every recorded version of every person
+	// (one per create and update).
+	EachPersonVersion(ctx context.Context, fn func(Person) error) error
 
 	CreateCourse(ctx context.Context, c Course) error
 	Course(ctx context.Context, code string) (Course, error)
@@ -129,6 +132,13 @@ func (s *Service) changed(ctx context.Context) {
 		// next load once a later stamp lands.
 		s.log.ErrorContext(ctx, "cannot record change stamp", "err", err)
 	}
+}
+
+func jsonOrNil(v any) (json.RawMessage, error) {
+	if v == nil {
+		return nil, nil
+	}
+	return json.Marshal(v)
 }
 
 // audit records one change. The change is already stored: a failure here

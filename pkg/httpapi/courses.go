@@ -1,0 +1,204 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/complytrack/complytrack/pkg/training"
+)
+
+type appliesTo struct {
+	Kinds       []training.Kind `json:"kinds"`
+	Departments []string        `json:"departments"`
+	JobTitles   []string        `json:"job_titles"`
+}
+
+type courseResponse struct {
+	Code            string                `json:"code"`
+	Title           string                `json:"title"`
+	Provider        string                `json:"provider"`
+	URL             string                `json:"url"`
+	Delivery        training.Delivery     `json:"delivery"`
+	AppliesTo       appliesTo             `json:"applies_to"`
+	NewStarterDays  int                   `json:"new_starter_days"`
+	ValidityMonths  int                   `json:"validity_months"`
+	DueSoonDays     int                   `json:"due_soon_days"`
+	RenewWindowDays int                   `json:"renew_window_days"`
+	ExpiryBasis     training.ExpiryBasis  `json:"expiry_basis"`
+	EffectiveFrom   training.Date         `json:"effective_from"`
+	Evidence        training.Evidence     `json:"evidence"`
+	Verification    training.Verification `json:"verification"`
+}
+
+func toCourse(c training.Course) courseResponse {
+	nz := func(s []string) []string {
+		if s == nil {
+			return []string{}
+		}
+		return s
+	}
+	return courseResponse{
+		Code: c.Code, Title: c.Title, Provider: c.Provider, URL: c.URL, Delivery: c.Delivery,
+		AppliesTo:      appliesTo{Kinds: c.AppliesTo.Kinds, Departments: nz(c.AppliesTo.Departments), JobTitles: nz(c.AppliesTo.JobTitles)},
+		NewStarterDays: c.NewStarterDays, ValidityMonths: c.ValidityMonths, DueSoonDays: c.DueSoonDays,
+		RenewWindowDays: c.RenewWindowDays, ExpiryBasis: c.ExpiryBasis, EffectiveFrom: c.EffectiveFrom,
+		Evidence: c.Evidence, Verification: c.Verification,
+	}
+}
+
+type appliesToRequest struct {
+	Kinds       *[]string `json:"kinds"`
+	Departments *[]string `json:"departments"`
+	JobTitles   *[]string `json:"job_titles"`
+}
+
+// courseRequest is a course or a change to one: absent fields keep their
+// value (PATCH) or take the default policy (POST).
+type courseRequest struct {
+	Code            *string           `json:"code"`
+	Title           *string           `json:"title"`
+	Provider        *string           `json:"provider"`
+	URL             *string           `json:"url"`
+	Delivery        *string           `json:"delivery"`
+	AppliesTo       *appliesToRequest `json:"applies_to"`
+	NewStarterDays  *int              `json:"new_starter_days"`
+	ValidityMonths  *int              `json:"validity_months"`
+	DueSoonDays     *int              `json:"due_soon_days"`
+	RenewWindowDays *int              `json:"renew_window_days"`
+	ExpiryBasis     *string           `json:"expiry_basis"`
+	EffectiveFrom   *string           `json:"effective_from"`
+	Evidence        *string           `json:"evidence"`
+	Verification    *string           `json:"verification"`
+}
+
+// apply writes the request's fields onto c, naming unparseable ones in v.
+func (r courseRequest) apply(c *training.Course, v *training.ValidationError) {
+	str := func(dst *string, src *string) {
+		if src != nil {
+			*dst = *src
+		}
+	}
+	num := func(dst *int, src *int) {
+		if src != nil {
+			*dst = *src
+		}
+	}
+	str(&c.Code, r.Code)
+	str(&c.Title, r.Title)
+	str(&c.Provider, r.Provider)
+	str(&c.URL, r.URL)
+	if r.Delivery != nil {
+		c.Delivery = training.Delivery(*r.Delivery)
+	}
+	if a := r.AppliesTo; a != nil {
+		if a.Kinds != nil {
+			c.AppliesTo.Kinds = nil
+			for _, k := range *a.Kinds {
+				c.AppliesTo.Kinds = append(c.AppliesTo.Kinds, training.Kind(k))
+			}
+		}
+		if a.Departments != nil {
+			c.AppliesTo.Departments = *a.Departments
+		}
+		if a.JobTitles != nil {
+			c.AppliesTo.JobTitles = *a.JobTitles
+		}
+	}
+	num(&c.NewStarterDays, r.NewStarterDays)
+	num(&c.ValidityMonths, r.ValidityMonths)
+	num(&c.DueSoonDays, r.DueSoonDays)
+	num(&c.RenewWindowDays, r.RenewWindowDays)
+	if r.ExpiryBasis != nil {
+		c.ExpiryBasis = training.ExpiryBasis(*r.ExpiryBasis)
+	}
+	if r.EffectiveFrom != nil {
+		c.EffectiveFrom = parseDate(v, "effective_from", *r.EffectiveFrom)
+	}
+	if r.Evidence != nil {
+		c.Evidence = training.Evidence(*r.Evidence)
+	}
+	if r.Verification != nil {
+		c.Verification = training.Verification(*r.Verification)
+	}
+}
+
+// defaultCourse is the policy a new course starts from: DESIGN.md's defaults.
+func defaultCourse() training.Course {
+	return training.Course{
+		Delivery: training.DeliveryELearning, NewStarterDays: training.DefaultNewStarterDays,
+		ValidityMonths: training.DefaultValidityMonths, DueSoonDays: training.DefaultDueSoonDays,
+		RenewWindowDays: training.DefaultRenewWindowDays, ExpiryBasis: training.ExpiryFromCompletion,
+		Evidence: training.EvidenceNone, Verification: training.VerificationNone,
+	}
+}
+
+func (h *handlers) createCourse(c *gin.Context) {
+	var req courseRequest
+	if err := bindJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	course := defaultCourse()
+	v := &training.ValidationError{}
+	req.apply(&course, v)
+	if len(v.Fields) > 0 {
+		v.Merge(course.Validate())
+		fail(c, v)
+		return
+	}
+	created, err := h.d.Training.CreateCourse(c.Request.Context(), actor(c), course)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.Header("Location", "/api/v1/courses/"+created.Code)
+	c.JSON(http.StatusCreated, toCourse(created))
+}
+
+func (h *handlers) patchCourse(c *gin.Context) {
+	var req courseRequest
+	if err := bindJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	if req.Code != nil && *req.Code != c.Param("code") {
+		fail(c, training.Invalid("code", "cannot be changed: create a new course instead"))
+		return
+	}
+	v := &training.ValidationError{}
+	updated, err := h.d.Training.UpdateCourse(c.Request.Context(), actor(c), c.Param("code"), func(course *training.Course) {
+		req.apply(course, v)
+	})
+	if len(v.Fields) > 0 {
+		fail(c, v)
+		return
+	}
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, toCourse(updated))
+}
+
+func (h *handlers) getCourse(c *gin.Context) {
+	course, err := h.d.Training.Course(c.Request.Context(), c.Param("code"))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, toCourse(course))
+}
+
+func (h *handlers) listCourses(c *gin.Context) {
+	courses, err := h.d.Training.Courses(c.Request.Context())
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	out := list[courseResponse]{Items: []courseResponse{}}
+	for _, course := range courses {
+		out.Items = append(out.Items, toCourse(course))
+	}
+	c.JSON(http.StatusOK, out)
+}

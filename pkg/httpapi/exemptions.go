@@ -1,0 +1,107 @@
+package httpapi
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/complytrack/complytrack/pkg/training"
+)
+
+type exemptionResponse struct {
+	ID         string            `json:"id"`
+	PersonID   string            `json:"person_id"`
+	CourseCode string            `json:"course_code"`
+	Reason     string            `json:"reason"`
+	Until      training.Date     `json:"until"`
+	CreatedBy  string            `json:"created_by"`
+	CreatedAt  time.Time         `json:"created_at"`
+	Removal    *decisionResponse `json:"removal,omitempty"`
+}
+
+func toExemption(e training.Exemption) exemptionResponse {
+	r := exemptionResponse{ID: e.ID, PersonID: e.PersonID, CourseCode: e.CourseCode, Reason: e.Reason, Until: e.Until,
+		CreatedBy: e.CreatedBy, CreatedAt: e.CreatedAt}
+	if e.Removal != nil {
+		r.Removal = &decisionResponse{By: e.Removal.By, At: e.Removal.At, Reason: e.Removal.Reason}
+	}
+	return r
+}
+
+type exemptionRequest struct {
+	CourseCode string `json:"course_code"`
+	Reason     string `json:"reason"`
+	Until      string `json:"until"`
+}
+
+func (h *handlers) grantExemption(c *gin.Context) {
+	var req exemptionRequest
+	if err := bindJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	v := &training.ValidationError{}
+	until := parseDate(v, "until", req.Until)
+	if err := v.Err(); err != nil {
+		fail(c, err)
+		return
+	}
+	e, err := h.d.Training.GrantExemption(c.Request.Context(), actor(c), c.Param("id"), req.CourseCode, req.Reason, until)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, toExemption(e))
+}
+
+func (h *handlers) removeExemption(c *gin.Context) {
+	if err := h.d.Training.RemoveExemption(c.Request.Context(), actor(c), c.Param("id")); err != nil {
+		fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+func (h *handlers) listExemptions(c *gin.Context) {
+	items, err := h.d.Training.ExemptionsOf(c.Request.Context(), actor(c), c.Param("id"))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	out := list[exemptionResponse]{Items: make([]exemptionResponse, 0, len(items))}
+	for _, e := range items {
+		out.Items = append(out.Items, toExemption(e))
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+type flagResponse struct {
+	ID             string            `json:"id"`
+	PersonID       string            `json:"person_id"`
+	EmployeeNumber string            `json:"employee_number"`
+	CourseCode     string            `json:"course_code"`
+	Kind           training.FlagKind `json:"kind"`
+	RaisedAt       time.Time         `json:"raised_at"`
+	DueOn          training.Date     `json:"due_on"`
+	Detail         string            `json:"detail,omitempty"`
+}
+
+func toFlag(f training.Flag) flagResponse {
+	return flagResponse{ID: f.ID, PersonID: f.PersonID, EmployeeNumber: f.EmployeeNumber, CourseCode: f.CourseCode,
+		Kind: f.Kind, RaisedAt: f.RaisedAt, DueOn: f.DueOn, Detail: f.Detail}
+}
+
+func (h *handlers) listFlags(c *gin.Context) {
+	page, err := pageRequest(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	res, err := h.d.Training.ListFlags(c.Request.Context(), actor(c), training.FlagFilter{Kind: training.FlagKind(c.Query("kind"))}, page)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, newList(res, toFlag))
+}
