@@ -33,8 +33,12 @@ type syncBuffer struct {
 	b  bytes.Buffer
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
-func (s *syncBuffer) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 func TestRunsUntilCancelled(t *testing.T) {
 	db := dbtest.New(t)
@@ -42,7 +46,9 @@ func TestRunsUntilCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var logs syncBuffer
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"MONGODB_URI=" + strings.TrimSuffix(uri, "/") + "/" + db.Name()}, &logs) }()
+	go func() {
+		done <- run(ctx, []string{"MONGODB_URI=" + strings.TrimSuffix(uri, "/") + "/" + db.Name()}, &logs)
+	}()
 	deadline := time.Now().Add(30 * time.Second)
 	for !strings.Contains(logs.String(), "worker started") {
 		if time.Now().After(deadline) {

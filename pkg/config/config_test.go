@@ -2,6 +2,7 @@ package config_test
 
 import (
 	"errors"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -85,6 +86,18 @@ func TestEverySettingIsDocumented(t *testing.T) {
 	for _, s := range config.Settings() {
 		if s.Help == "" || s.Default == "" && s.Name != "MONGODB_URI" {
 			t.Errorf("%s lacks help or a stated default", s.Name)
+		}
+	}
+}
+
+func TestReadmeDocumentsEverySetting(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range config.Settings() {
+		if !strings.Contains(string(readme), "| `"+s.Name+"` |") {
+			t.Errorf("README.md's settings table has no row for %s", s.Name)
 		}
 	}
 }
