@@ -24,6 +24,7 @@ import (
 	"github.com/complytrack/complytrack/pkg/app"
 	"github.com/complytrack/complytrack/pkg/auth"
 	"github.com/complytrack/complytrack/pkg/config"
+	"github.com/complytrack/complytrack/pkg/demo"
 	"github.com/complytrack/complytrack/pkg/embedded"
 	"github.com/complytrack/complytrack/pkg/mongodb"
 )
@@ -44,6 +45,7 @@ func run(ctx context.Context, args []string, environ []string, logOut io.Writer)
 	flags := flag.NewFlagSet("api", flag.ContinueOnError)
 	flags.SetOutput(io.Discard)
 	genkey := flags.Bool("genkey", false, "print a new token-signing key (PEM) and exit")
+	demoData := flags.Bool("demo", false, "fill an empty install with a fictional council's demo data (see the README)")
 	if err := flags.Parse(args); err != nil {
 		return fmt.Errorf("command line: %w (see the README)", err)
 	}
@@ -76,6 +78,11 @@ func run(ctx context.Context, args []string, environ []string, logOut io.Writer)
 	a, err := app.New(ctx, cfg, db, log, app.Options{})
 	if err != nil {
 		return err
+	}
+	if *demoData { // logs what it did, or why it did nothing
+		if _, err := demo.Fill(ctx, a, log); err != nil {
+			return err
+		}
 	}
 	router := a.Router()
 

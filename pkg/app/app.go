@@ -57,7 +57,7 @@ func New(ctx context.Context, cfg config.Config, db *mongo.Database, log *slog.L
 	if o.Limiter == nil {
 		o.Limiter = auth.NewLimiter(auth.LimiterConfig{Now: o.Now})
 	}
-	store := mongodb.New(db)
+	store := mongodb.New(db).WithClock(o.Now)
 	if err := store.Migrate(ctx); err != nil {
 		return nil, fmt.Errorf("prepare database: %w", err)
 	}

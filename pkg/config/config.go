@@ -35,6 +35,12 @@ type Config struct {
 	JWTKeysFile   string         // COMPLYTRACK_JWT_KEYS_FILE: path to the same
 	RefreshTTL    time.Duration  // COMPLYTRACK_REFRESH_TTL
 	TrustedProxy  []string       // COMPLYTRACK_TRUSTED_PROXIES
+	SMTPURL       string         // COMPLYTRACK_SMTP_URL (never logged: may hold a password)
+	MailFrom      string         // COMPLYTRACK_MAIL_FROM
+	ReportTo      []string       // COMPLYTRACK_REPORT_TO
+	// Schedules overrides jobs' schedules by job name (cron or "off"),
+	// from COMPLYTRACK_SCHEDULE_<JOB> (e.g. _COMPLIANCE_SCAN).
+	Schedules map[string]string
 }
 
 // Embedded reports whether complytrack runs its own embedded engine.
@@ -171,6 +177,56 @@ var settings = []Setting{
 		}
 		return nil
 	}},
+	{"COMPLYTRACK_SMTP_URL", "(none: e-mails stay in the outbox)", "mail server for outgoing e-mail: smtp://user:pass@host:587 (STARTTLS), smtps://user:pass@host:465 (TLS), or smtp://host:1025 for a local mail catcher", func(c *Config, v string) error {
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "" {
+			return errors.New("must look like smtp://user:password@host:587 or smtps://user:password@host:465")
+		}
+		c.SMTPURL = v
+		return nil
+	}},
+	{"COMPLYTRACK_MAIL_FROM", "complytrack@localhost", "the From address of every e-mail", func(c *Config, v string) error {
+		a, err := mail.ParseAddress(v)
+		if err != nil {
+			return errors.New("must be an e-mail address, optionally with a name: Training <training@example.gov.uk>")
+		}
+		c.MailFrom = a.String()
+		return nil
+	}},
+	{"COMPLYTRACK_REPORT_TO", "(none: the monthly figure is kept but not sent)", "comma-separated e-mail addresses that receive the monthly compliance report", func(c *Config, v string) error {
+		for _, part := range strings.Split(v, ",") {
+			part = strings.TrimSpace(part)
+			if part == "" {
+				continue
+			}
+			if a, err := mail.ParseAddress(part); err != nil || a.Address != part {
+				return fmt.Errorf("%q is not an e-mail address", part)
+			}
+			c.ReportTo = append(c.ReportTo, part)
+		}
+		return nil
+	}},
+	scheduleSetting("compliance-scan", "0 6 * * *", "when the daily compliance scan runs (flags, reminders, escalations)"),
+	scheduleSetting("manager-digest", "0 8 * * 1", "when line managers get their weekly digest"),
+	scheduleSetting("monthly-report", "0 7 1 * *", "when the monthly report is kept and sent"),
+	scheduleSetting("delivery", "* * * * *", "how often queued e-mails are sent"),
+}
+
+// scheduleSetting is the variable overriding one job's schedule: a 5-field
+// cron expression in COMPLYTRACK_TIMEZONE, or "off" (run on demand only).
+func scheduleSetting(job, def, help string) Setting {
+	name := "COMPLYTRACK_SCHEDULE_" + strings.ToUpper(strings.ReplaceAll(job, "-", "_"))
+	return Setting{name, def, help + ": a cron expression (minute hour day month weekday) or off", func(c *Config, v string) error {
+		v = strings.TrimSpace(v)
+		if v != "off" && len(strings.Fields(v)) != 5 {
+			return errors.New("must be a 5-field cron expression like \"0 6 * * *\", or off")
+		}
+		if c.Schedules == nil {
+			c.Schedules = map[string]string{}
+		}
+		c.Schedules[job] = v
+		return nil
+	}}
 }
 
 // Error is a bad setting: it names the variable.
@@ -194,6 +250,7 @@ func Load(environ []string) (Config, error) {
 		PublicURL:     "http://localhost:8080",
 		ShutdownGrace: 10 * time.Second,
 		RefreshTTL:    14 * 24 * time.Hour,
+		MailFrom:      "complytrack@localhost",
 	}
 	c.Location, _ = time.LoadLocation("Europe/London")
 

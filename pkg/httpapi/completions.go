@@ -89,10 +89,8 @@ func bindCompletion(c *gin.Context) (training.CompletionInput, error) {
 		CourseCode: req.CourseCode, CertificateRef: req.CertificateRef, Certificate: upload,
 		CompletedOn: parseDate(v, "completed_on", req.CompletedOn),
 	}
-	if req.CompletedOn == "" {
-		v.Add("completed_on", "is required")
-	}
-	return in, v.Err()
+	in.Problems = v.Fields // reported with the service's own checks
+	return in, nil
 }
 
 // readCompletionForm streams the form's parts: three short text fields and

@@ -171,7 +171,8 @@ func (h *handlers) patchCourse(c *gin.Context) {
 		req.apply(course, v)
 	})
 	if len(v.Fields) > 0 {
-		fail(c, v)
+		v.Merge(err)
+		fail(c, v.Err())
 		return
 	}
 	if err != nil {

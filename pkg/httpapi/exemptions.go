@@ -42,12 +42,9 @@ func (h *handlers) grantExemption(c *gin.Context) {
 		return
 	}
 	v := &training.ValidationError{}
-	until := parseDate(v, "until", req.Until)
-	if err := v.Err(); err != nil {
-		fail(c, err)
-		return
-	}
-	e, err := h.d.Training.GrantExemption(c.Request.Context(), actor(c), c.Param("id"), req.CourseCode, req.Reason, until)
+	in := training.ExemptionInput{CourseCode: req.CourseCode, Reason: req.Reason, Until: parseDate(v, "until", req.Until)}
+	in.Problems = v.Fields
+	e, err := h.d.Training.GrantExemption(c.Request.Context(), actor(c), c.Param("id"), in)
 	if err != nil {
 		fail(c, err)
 		return

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"encoding/csv"
 	"fmt"
 	"net/http"
 	"strings"
@@ -54,10 +53,7 @@ func (h *handlers) complianceReport(c *gin.Context) {
 	if format != "" && format != "csv" && format != "json" {
 		v.Add("format", "must be csv or json")
 	}
-	if err := v.Err(); err != nil {
-		fail(c, err)
-		return
-	}
+	req.Problems = v.Fields // reported with the service's own checks
 	rep, err := h.d.Training.ComplianceReport(c.Request.Context(), actor(c), req)
 	if err != nil {
 		fail(c, err)
@@ -74,36 +70,12 @@ func (h *handlers) complianceReport(c *gin.Context) {
 	c.JSON(http.StatusOK, out)
 }
 
-// ReportCSVHeader is the header row of the report's CSV: one line per
-// applicable person.
-var ReportCSVHeader = []string{"employee_number", "given_name", "family_name", "kind", "department", "job_title",
-	"manager_employee_number", "group", "course_code", "status", "due_on", "expires_on", "last_completed_on", "explanation"}
-
 func writeReportCSV(c *gin.Context, rep training.Report) {
 	c.Header("Content-Type", "text/csv; charset=utf-8")
 	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="compliance-%s-%s.csv"`, rep.CourseCode, rep.AsOf))
 	c.Status(http.StatusOK)
-	w := csv.NewWriter(c.Writer)
-	_ = w.Write(ReportCSVHeader)
-	for _, l := range rep.Lines {
-		last := ""
-		if l.Assessment.LastCompleted != nil {
-			last = l.Assessment.LastCompleted.CompletedOn.String()
-		}
-		_ = w.Write(csvSafe([]string{l.Person.EmployeeNumber, l.Person.GivenName, l.Person.FamilyName, string(l.Person.Kind),
-			l.Person.Department, l.Person.JobTitle, l.Manager.EmployeeNumber, l.Group, rep.CourseCode,
-			string(l.Assessment.Status), l.Assessment.DueOn.String(), l.Assessment.ExpiresOn.String(), last, l.Assessment.ExplanationText()}))
-	}
-	w.Flush()
+	_ = rep.WriteCSV(c.Writer)
 }
 
-// csvSafe defuses spreadsheet formulas: a cell starting with = + - @ or a
-// tab would be run by Excel when HR opens the file.
-func csvSafe(cells []string) []string {
-	for i, s := range cells {
-		if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-			cells[i] = "'" + s
-		}
-	}
-	return cells
-}
+// ReportCSVHeader is the header row of the report's CSV download.
+var ReportCSVHeader = training.ReportCSVHeader

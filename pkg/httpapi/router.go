@@ -69,6 +69,7 @@ func New(d Deps) *gin.Engine {
 	})
 
 	r.GET("/.well-known/jwks.json", h.jwks)
+	r.GET("/openapi.json", h.openapi)
 
 	v1 := r.Group("/api/v1")
 	v1.POST("/auth/login", h.login)

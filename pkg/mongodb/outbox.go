@@ -15,7 +15,9 @@ const colOutbox = "outbox"
 
 // messageDoc is one outbox message. _id is time-ordered (newest last);
 // key is unique so queueing the same notification twice is refused by the
-// engine itself.
+// engine itself. The delivery status (state, attempts, sent_at, last_error,
+// next_attempt_at) is written by the deliverer from the message's attempt
+// records (see delivery.go); the queue is read by (state, next_attempt_at).
 type messageDoc struct {
 	ID          string          `bson:"_id"`
 	Key         string          `bson:"key"`
@@ -30,6 +32,9 @@ type messageDoc struct {
 	SentAt      time.Time       `bson:"sent_at,omitempty"`
 	Attempts    int             `bson:"attempts"`
 	LastError   string          `bson:"last_error,omitempty"`
+	// NextAttemptAt is set while queued: the creation time, then the end of
+	// each retry's back-off.
+	NextAttemptAt time.Time `bson:"next_attempt_at,omitempty"`
 }
 
 type attachmentDoc struct {
@@ -45,6 +50,9 @@ func (d messageDoc) message() notify.Message {
 	}
 	if d.SentAt.IsZero() {
 		m.SentAt = time.Time{}
+	}
+	if !d.NextAttemptAt.IsZero() {
+		m.NextAttemptAt = d.NextAttemptAt.UTC()
 	}
 	for _, a := range d.Attachments {
 		m.Attachments = append(m.Attachments, notify.Attachment{Filename: a.Filename, ContentType: a.ContentType, Data: a.Data})
@@ -65,10 +73,20 @@ func (s *Store) InsertMessage(ctx context.Context, m notify.Message) (notify.Mes
 		m.CreatedAt = s.now()
 	}
 	m.CreatedAt = m.CreatedAt.Truncate(time.Millisecond)
+	if m.State == "" {
+		m.State = notify.StateQueued
+	}
+	if m.State == notify.StateQueued && m.NextAttemptAt.IsZero() {
+		m.NextAttemptAt = m.CreatedAt // due at once
+	}
+	m.NextAttemptAt = m.NextAttemptAt.Truncate(time.Millisecond)
 	d := messageDoc{
 		ID: m.ID, Key: m.Key, To: m.To, ToLower: training.NormaliseEmail(m.To), Kind: string(m.Kind),
 		Subject: m.Subject, BodyText: m.BodyText, State: string(m.State), CreatedAt: m.CreatedAt,
-		Attempts: m.Attempts, LastError: m.LastError,
+		Attempts: m.Attempts, LastError: m.LastError, NextAttemptAt: m.NextAttemptAt,
+	}
+	if !m.SentAt.IsZero() {
+		d.SentAt = m.SentAt.Truncate(time.Millisecond)
 	}
 	for _, a := range m.Attachments {
 		d.Attachments = append(d.Attachments, attachmentDoc{Filename: a.Filename, ContentType: a.ContentType, Data: a.Data})

@@ -46,6 +46,14 @@ func New(db *mongo.Database) *Store {
 	return &Store{db: db, now: func() time.Time { return time.Now().UTC() }}
 }
 
+// WithClock makes the store stamp documents (created, updated, recorded
+// times) with now instead of the real clock, so every part of the app
+// agrees on what time it is (tests drive one clock through all of them).
+func (s *Store) WithClock(now func() time.Time) *Store {
+	s.now = func() time.Time { return now().UTC() }
+	return s
+}
+
 // DB returns the underlying database, for packages that keep their own
 // collections in it (accounts, outbox, jobs).
 func (s *Store) DB() *mongo.Database { return s.db }
@@ -95,6 +103,8 @@ type index struct {
 }
 
 var indexes = []index{
+	{colJobLeases, bson.D{{Key: "job", Value: 1}, {Key: "epoch", Value: 1}}, false, "job_epoch"},
+	{colJobRuns, bson.D{{Key: "job", Value: 1}, {Key: "run_at", Value: 1}}, false, "job_run_at"},
 	{colPeople, bson.D{{Key: "employee_number", Value: 1}}, true, "employee_number_unique"},
 	{colPeople, bson.D{{Key: "email_lower", Value: 1}}, true, "email_lower_unique"},
 	{colPeople, bson.D{{Key: "manager_id", Value: 1}}, false, "manager_id"},
@@ -111,6 +121,7 @@ var indexes = []index{
 	{colFlags, bson.D{{Key: "key", Value: 1}}, true, "key_unique"},
 	{colOutbox, bson.D{{Key: "to_lower", Value: 1}, {Key: "_id", Value: 1}}, false, "to_time"},
 	{colOutbox, bson.D{{Key: "state", Value: 1}, {Key: "_id", Value: 1}}, false, "state_time"},
+	{colOutbox, bson.D{{Key: "state", Value: 1}, {Key: "next_attempt_at", Value: 1}, {Key: "_id", Value: 1}}, false, "state_next_attempt"},
 }
 
 // Migrate creates the collections and indexes the store needs. It is
@@ -125,8 +136,9 @@ func (s *Store) Migrate(ctx context.Context) error {
 	for _, n := range existing {
 		have[n] = true
 	}
-	for _, name := range []string{colPeople, colCourses, colCompletions, colCompletionDecisions, colExemptions, colExemptionRemovals, colAudit, colStamps, colOutbox,
-		colAccounts, colSessions, colSessionRevocations, colRefreshTokens, colRefreshSpent, colInvitations, colInvitationsSpent, colFlags, colPersonVersions} {
+	for _, name := range []string{colJobLeases, colJobRuns, colPeople, colCourses, colCompletions, colCompletionDecisions, colExemptions, colExemptionRemovals, colAudit, colStamps, colOutbox,
+		colAccounts, colSessions, colSessionRevocations, colRefreshTokens, colRefreshSpent, colInvitations, colInvitationsSpent, colFlags, colPersonVersions, colNotices, colSnapshots,
+		colDeliveries, colDeliveryOutcomes} {
 		if have[name] {
 			continue
 		}

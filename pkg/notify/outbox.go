@@ -1,7 +1,8 @@
 // Package notify is complytrack's outbox: every e-mail the system sends is
 // first written here (invitations, reminders, digests, reports), so HR can
 // see what went to whom and nothing is lost when no mail server is set up.
-// Delivery reads the outbox and sends.
+// Delivery (Deliverer, in delivery.go) reads the outbox and sends over SMTP
+// (SMTPSender, in smtp.go).
 package notify
 
 import (
@@ -59,6 +60,9 @@ type Message struct {
 	SentAt      time.Time
 	Attempts    int
 	LastError   string
+	// NextAttemptAt is when delivery may next try a queued message: its
+	// creation time at first, later the end of a retry's back-off.
+	NextAttemptAt time.Time
 }
 
 // Store keeps the outbox. pkg/mongodb implements it.

@@ -32,6 +32,9 @@ type FlagStore interface {
 
 // CompletionInput is a completion as someone records it.
 type CompletionInput struct {
+	// Problems found while reading the request (a date that did not
+	// parse), reported with the service's own.
+	Problems       []FieldError
 	CourseCode     string
 	CompletedOn    Date
 	CertificateRef string
@@ -81,7 +84,7 @@ func (s *Service) recordCompletion(ctx context.Context, actor Actor, personID st
 	if !pok {
 		return Completion{}, fmt.Errorf("person %s: %w", personID, ErrNotFound)
 	}
-	v := &ValidationError{}
+	v := &ValidationError{Fields: append([]FieldError(nil), in.Problems...)}
 	switch {
 	case in.CourseCode == "":
 		v.Add("course_code", "is required")

@@ -50,11 +50,23 @@ func (e *ValidationError) Add(field, format string, args ...any) {
 	e.Fields = append(e.Fields, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
 }
 
-// Err returns e when it holds at least one problem, else nil.
+// Err returns e when it holds at least one problem, else nil. A field
+// named more than once keeps its first message: problems found while
+// reading a request (a date that does not parse) come first and are more
+// precise than the rules' later "is required".
 func (e *ValidationError) Err() error {
 	if e == nil || len(e.Fields) == 0 {
 		return nil
 	}
+	seen := map[string]bool{}
+	kept := e.Fields[:0]
+	for _, f := range e.Fields {
+		if !seen[f.Field] {
+			seen[f.Field] = true
+			kept = append(kept, f)
+		}
+	}
+	e.Fields = kept
 	return e
 }
 

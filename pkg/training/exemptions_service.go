@@ -22,9 +22,18 @@ func auditExemption(e Exemption) exemptionAudit {
 	return exemptionAudit{e.ID, e.PersonID, e.CourseCode, e.Reason, e.Until, e.Removal != nil}
 }
 
+// ExemptionInput is an exemption as HR enters it.
+type ExemptionInput struct {
+	Problems   []FieldError // found while reading the request
+	CourseCode string
+	Reason     string
+	Until      Date // zero: no end date
+}
+
 // GrantExemption excuses a person from a course, with a reason, until an
 // optional end date (inclusive). Only HR may.
-func (s *Service) GrantExemption(ctx context.Context, actor Actor, personID, courseCode, reason string, until Date) (Exemption, error) {
+func (s *Service) GrantExemption(ctx context.Context, actor Actor, personID string, in ExemptionInput) (Exemption, error) {
+	courseCode, reason, until := in.CourseCode, in.Reason, in.Until
 	person, err := s.Person(ctx, actor, personID)
 	if err != nil {
 		return Exemption{}, err
@@ -33,7 +42,7 @@ func (s *Service) GrantExemption(ctx context.Context, actor Actor, personID, cou
 		return Exemption{}, fmt.Errorf("grant exemption: %w", ErrForbidden)
 	}
 	today := s.Today()
-	v := &ValidationError{}
+	v := &ValidationError{Fields: append([]FieldError(nil), in.Problems...)}
 	s.roster.mu.RLock()
 	course, ok := s.roster.courses[courseCode]
 	s.roster.mu.RUnlock()

@@ -385,3 +385,25 @@ func (in PersonInput) Validate() error {
 		Department: in.Department, StartDate: in.StartDate, EndDate: in.EndDate,
 	}.Validate()
 }
+
+// LineManagers returns everyone above the person in the reporting line,
+// nearest first (no authorization: for the jobs).
+func (s *Service) LineManagers(ctx context.Context, personID string) ([]Person, error) {
+	if err := s.refresh(ctx); err != nil {
+		return nil, err
+	}
+	r := s.roster
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	var out []Person
+	p := r.people[personID]
+	for steps := 0; p != nil && p.ManagerID != "" && steps <= len(r.people); steps++ {
+		m := r.people[p.ManagerID]
+		if m == nil {
+			break
+		}
+		out = append(out, *m)
+		p = m
+	}
+	return out, nil
+}

@@ -19,6 +19,7 @@ const (
 
 // ReportRequest asks for a compliance report.
 type ReportRequest struct {
+	Problems   []FieldError // found while reading the request
 	CourseCode string
 	GroupBy    GroupBy // default department
 	AsOf       Date    // default today; a past day is answered as it was known then
@@ -69,7 +70,7 @@ func (s *Service) ComplianceReport(ctx context.Context, actor Actor, req ReportR
 		return Report{}, err
 	}
 	today := s.Today()
-	v := &ValidationError{}
+	v := &ValidationError{Fields: append([]FieldError(nil), req.Problems...)}
 	switch req.GroupBy {
 	case "":
 		req.GroupBy = GroupByDepartment

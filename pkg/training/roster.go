@@ -42,6 +42,7 @@ type roster struct {
 	// versions holds each person's past records, oldest first, for
 	// reports on a past day.
 	versions map[string][]Person
+	notices  map[string]bool // keys of recorded notices
 
 	loadMu sync.Mutex // one load at a time
 }
@@ -64,6 +65,7 @@ func (r *roster) reset() {
 	r.exemptionOwner = map[string]string{}
 	r.flags = nil
 	r.versions = map[string][]Person{}
+	r.notices = map[string]bool{}
 }
 
 // snapshot is everything a load reads.
@@ -74,6 +76,7 @@ type snapshot struct {
 	exemptions  []Exemption
 	flags       []Flag
 	versions    []Person
+	notices     []string
 }
 
 // refresh loads again when another process has written since the last
@@ -123,6 +126,9 @@ func (s *Service) refresh(ctx context.Context) error {
 	if err := s.store.EachPersonVersion(ctx, func(p Person) error { snap.versions = append(snap.versions, p); return nil }); err != nil {
 		return err
 	}
+	if err := s.notices.EachNotice(ctx, func(k string) error { snap.notices = append(snap.notices, k); return nil }); err != nil {
+		return err
+	}
 	if err := s.flags.EachFlag(ctx, func(f Flag) error { snap.flags = append(snap.flags, f); return nil }); err != nil {
 		return err
 	}
@@ -148,6 +154,9 @@ func (s *Service) refresh(ctx context.Context) error {
 		r.exemptionOwner[e.ID] = e.PersonID
 	}
 	r.flags = snap.flags
+	for _, k := range snap.notices {
+		r.notices[k] = true
+	}
 	for _, v := range snap.versions {
 		r.versions[v.ID] = append(r.versions[v.ID], v)
 	}

@@ -17,6 +17,7 @@ import (
 type Store interface {
 	EvidenceStore
 	FlagStore
+	NoticeStore
 
 	// Stamps returns every process's change stamp; SetStamp writes this
 	// process's own (see roster).
@@ -75,6 +76,7 @@ type Service struct {
 	store    Store
 	evidence EvidenceStore
 	flags    FlagStore
+	notices  NoticeStore
 	log      *slog.Logger
 	now      func() time.Time
 	loc      *time.Location
@@ -105,7 +107,7 @@ func NewService(store Store, o Options) *Service {
 	var b [8]byte
 	_, _ = rand.Read(b[:])
 	return &Service{
-		store: store, evidence: store, flags: store, log: o.Logger, now: o.Now, loc: o.Location,
+		store: store, evidence: store, flags: store, notices: store, log: o.Logger, now: o.Now, loc: o.Location,
 		roster:  newRoster(),
 		process: hex.EncodeToString(b[:]),
 	}
