@@ -85,6 +85,10 @@ func run(ctx context.Context, args []string, environ []string, logOut io.Writer)
 		}
 	}
 	router := a.Router()
+	if cfg.Worker {
+		a.Jobs.Start()
+		log.Info("scheduled jobs started", "jobs", a.Jobs.Names())
+	}
 
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
@@ -96,8 +100,10 @@ func run(ctx context.Context, args []string, environ []string, logOut io.Writer)
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      120 * time.Second,
 		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    32 << 10,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		// Room for a 64 KiB header to reach the handlers, which refuse an
+		// over-long bearer token with 401 like any other bad token.
+		MaxHeaderBytes: 128 << 10,
+		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
@@ -111,8 +117,13 @@ func run(ctx context.Context, args []string, environ []string, logOut io.Writer)
 	log.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
 	defer cancel()
+	// HTTP first (requests in flight finish), then the jobs (a running job
+	// finishes or is cancelled at the deadline), then the database (deferred).
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		log.Warn("http shutdown", "err", err)
+	}
+	if err := a.Jobs.Shutdown(shutdownCtx); err != nil {
+		log.Warn("jobs shutdown", "err", err)
 	}
 	return nil
 }

@@ -1,11 +1,17 @@
 // Command worker runs complytrack's scheduled jobs apart from the API, for
-// deployments with several API replicas on a shared MongoDB. It needs
-// MONGODB_URI: the embedded engine belongs to one api process.
+// deployments with several API replicas on a shared MongoDB: the daily
+// compliance scan, managers' weekly digests, the monthly report and e-mail
+// delivery. Several workers (and APIs with COMPLYTRACK_WORKER=on) may run at
+// once: each scheduled run happens once, under a lease in the database.
+//
+// With -run NAME it runs that one job now and exits.
 package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -14,6 +20,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/complytrack/complytrack/pkg/app"
 	"github.com/complytrack/complytrack/pkg/config"
 	"github.com/complytrack/complytrack/pkg/mongodb"
 )
@@ -21,13 +28,19 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Environ(), os.Stdout); err != nil {
+	if err := run(ctx, os.Args[1:], os.Environ(), os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "complytrack worker:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, environ []string, logOut io.Writer) error {
+func run(ctx context.Context, args, environ []string, logOut io.Writer) error {
+	flags := flag.NewFlagSet("worker", flag.ContinueOnError)
+	flags.SetOutput(io.Discard)
+	once := flags.String("run", "", "run this job now and exit (compliance-scan, manager-digest, monthly-report, delivery)")
+	if err := flags.Parse(args); err != nil {
+		return fmt.Errorf("command line: %w (see the README)", err)
+	}
 	cfg, err := config.Load(environ)
 	if err != nil {
 		return err
@@ -49,12 +62,26 @@ func run(ctx context.Context, environ []string, logOut io.Writer) error {
 		defer cancel()
 		_ = client.Disconnect(dctx)
 	}()
-	store := mongodb.New(client.Database(cfg.Database))
-	if err := store.Migrate(ctx); err != nil {
-		return fmt.Errorf("prepare database: %w", err)
+	a, err := app.New(ctx, cfg, client.Database(cfg.Database), log, app.Options{Worker: true})
+	if err != nil {
+		return err
 	}
-	log.Info("worker started", "database", cfg.Database)
+
+	if *once != "" {
+		sum, err := a.Jobs.RunNow(ctx, *once)
+		if err != nil {
+			return fmt.Errorf("job %s: %w", *once, err)
+		}
+		out, _ := json.Marshal(sum)
+		log.Info("job finished", "job", *once, "summary", json.RawMessage(out))
+		return nil
+	}
+
+	a.Jobs.Start()
+	log.Info("worker started", "database", cfg.Database, "jobs", a.Jobs.Names())
 	<-ctx.Done()
 	log.Info("worker stopping")
-	return nil
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
+	defer cancel()
+	return a.Jobs.Shutdown(shutdownCtx)
 }

@@ -14,14 +14,14 @@ import (
 func TestMain(m *testing.M) { dbtest.Main(m) }
 
 func TestNeedsMongoURI(t *testing.T) {
-	err := run(context.Background(), nil, &bytes.Buffer{})
+	err := run(context.Background(), nil, nil, &bytes.Buffer{})
 	if err == nil || !strings.HasPrefix(err.Error(), "setting MONGODB_URI: is required") || strings.Contains(err.Error(), "\n") {
 		t.Fatalf("got %v, want one line saying MONGODB_URI is required", err)
 	}
 }
 
 func TestUnreachableMongoIsOneClearLine(t *testing.T) {
-	err := run(context.Background(), []string{"MONGODB_URI=mongodb://127.0.0.1:1/complytrack?serverSelectionTimeoutMS=500"}, &bytes.Buffer{})
+	err := run(context.Background(), nil, []string{"MONGODB_URI=mongodb://127.0.0.1:1/complytrack?serverSelectionTimeoutMS=500"}, &bytes.Buffer{})
 	if err == nil || !strings.HasPrefix(err.Error(), "setting MONGODB_URI: ") || !strings.Contains(err.Error(), "did not answer") {
 		t.Fatalf("got %v", err)
 	}
@@ -47,7 +47,7 @@ func TestRunsUntilCancelled(t *testing.T) {
 	var logs syncBuffer
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"MONGODB_URI=" + strings.TrimSuffix(uri, "/") + "/" + db.Name()}, &logs)
+		done <- run(ctx, nil, []string{"MONGODB_URI=" + strings.TrimSuffix(uri, "/") + "/" + db.Name()}, &logs)
 	}()
 	deadline := time.Now().Add(30 * time.Second)
 	for !strings.Contains(logs.String(), "worker started") {

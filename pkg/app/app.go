@@ -13,12 +13,14 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/jonboulle/clockwork"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/complytrack/complytrack/pkg/accounts"
 	"github.com/complytrack/complytrack/pkg/auth"
 	"github.com/complytrack/complytrack/pkg/config"
 	"github.com/complytrack/complytrack/pkg/httpapi"
+	"github.com/complytrack/complytrack/pkg/jobs"
 	"github.com/complytrack/complytrack/pkg/mongodb"
 	"github.com/complytrack/complytrack/pkg/notify"
 	"github.com/complytrack/complytrack/pkg/training"
@@ -31,9 +33,13 @@ const TokenAudience = "complytrack-api"
 type App struct {
 	Store    *mongodb.Store
 	Training *training.Service
-	Accounts *accounts.Service
+	Accounts *accounts.Service // nil in a worker
 	Outbox   *notify.Outbox
-	Keys     *auth.KeySet
+	Keys     *auth.KeySet // nil in a worker
+	// Jobs runs the scheduled jobs; the caller starts it (COMPLYTRACK_WORKER)
+	// and shuts it down. Built in every process, so on-demand runs work
+	// from any API replica.
+	Jobs *jobs.Scheduler
 	cfg      config.Config
 	log      *slog.Logger
 }
@@ -43,6 +49,11 @@ type Options struct {
 	Now          func() time.Time
 	HasherParams auth.Params // zero: auth.DefaultParams
 	Limiter      *auth.Limiter
+	// Worker builds only what the scheduled jobs need: no signing keys, no
+	// accounts, no first HR account (the API makes it).
+	Worker bool
+	// Clock drives the job scheduler; default the real clock.
+	Clock clockwork.Clock
 }
 
 // New builds the application on db, whose collections it brings up to date
@@ -71,6 +82,16 @@ func New(ctx context.Context, cfg config.Config, db *mongo.Database, log *slog.L
 	if err := svc.EnsureDefaultCourse(ctx); err != nil {
 		return nil, fmt.Errorf("default course: %w", err)
 	}
+	outbox := notify.NewOutbox(store)
+	sched, err := newScheduler(cfg, store, svc, outbox, log, o)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Store: store, Training: svc, Outbox: outbox, Jobs: sched, cfg: cfg, log: log}
+	if o.Worker {
+		return a, nil
+	}
+
 	keys, err := loadKeys(cfg)
 	if err != nil {
 		return nil, err
@@ -83,7 +104,6 @@ func New(ctx context.Context, cfg config.Config, db *mongo.Database, log *slog.L
 	if err != nil {
 		return nil, err
 	}
-	outbox := notify.NewOutbox(store)
 	acct := accounts.New(store, svc, outbox, hasher, tokens, o.Limiter, accounts.Config{
 		RefreshTTL: cfg.RefreshTTL, PublicURL: cfg.PublicURL, Logger: log, Now: o.Now,
 	})
@@ -99,13 +119,68 @@ func New(ctx context.Context, cfg config.Config, db *mongo.Database, log *slog.L
 	case created:
 		log.Info("first HR account created", "email", cfg.AdminEmail)
 	}
-	return &App{Store: store, Training: svc, Accounts: acct, Outbox: outbox, Keys: keys, cfg: cfg, log: log}, nil
+	a.Accounts, a.Keys = acct, keys
+	return a, nil
+}
+
+// newScheduler builds the scheduled jobs: the compliance scan, digests,
+// the monthly report and outbox delivery (over SMTP when configured).
+func newScheduler(cfg config.Config, store *mongodb.Store, svc *training.Service, outbox *notify.Outbox, log *slog.Logger, o Options) (*jobs.Scheduler, error) {
+	var sender notify.Sender
+	if cfg.SMTPURL != "" {
+		sc, err := notify.ParseSMTPURL(cfg.SMTPURL)
+		if err != nil {
+			return nil, fmt.Errorf("setting COMPLYTRACK_SMTP_URL: %w", err)
+		}
+		s, err := notify.NewSMTPSender(sc, cfg.MailFrom)
+		if err != nil {
+			return nil, fmt.Errorf("setting COMPLYTRACK_MAIL_FROM: %w", err)
+		}
+		sender = s
+	}
+	deliverer := notify.NewDeliverer(store, sender, notify.DeliveryConfig{Now: o.Now, Logger: log})
+	catalog := jobs.Catalog(jobs.Deps{
+		Training: svc, Mail: outbox, Recipients: hrRecipients{store: store, people: svc}, Deliverer: deliverer,
+		PublicURL: cfg.PublicURL, ReportTo: cfg.ReportTo, Logger: log,
+	})
+	sched, err := jobs.New(store, jobs.Config{
+		Location: cfg.Location, Schedules: cfg.Schedules, Logger: log, Clock: o.Clock,
+		LeaseTTL: cfg.JobLease, RenewEvery: cfg.JobLease / 4,
+	}, catalog...)
+	if err != nil {
+		return nil, fmt.Errorf("scheduled jobs: %w", err)
+	}
+	return sched, nil
+}
+
+// hrRecipients finds HR's addresses for escalations: everyone holding the
+// HR role who has not left.
+type hrRecipients struct {
+	store  *mongodb.Store
+	people *training.Service
+}
+
+func (h hrRecipients) HREmails(ctx context.Context) ([]string, error) {
+	ids, err := h.store.PeopleWithRole(ctx, auth.RoleHR)
+	if err != nil {
+		return nil, err
+	}
+	today := h.people.Today()
+	var out []string
+	for _, id := range ids {
+		p, err := h.people.PersonByID(ctx, id)
+		if err != nil || p.IsLeaver(today) {
+			continue
+		}
+		out = append(out, p.Email)
+	}
+	return out, nil
 }
 
 // Router returns the HTTP handler serving the API.
 func (a *App) Router() *gin.Engine {
 	return httpapi.New(httpapi.Deps{
-		Logger: a.log, DB: a.Store, Training: a.Training, Accounts: a.Accounts, Keys: a.Keys, Outbox: a.Outbox,
+		Logger: a.log, DB: a.Store, Training: a.Training, Accounts: a.Accounts, Keys: a.Keys, Outbox: a.Outbox, Jobs: a.Jobs,
 		TrustedProxies: a.cfg.TrustedProxy,
 	})
 }

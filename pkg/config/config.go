@@ -41,6 +41,7 @@ type Config struct {
 	// Schedules overrides jobs' schedules by job name (cron or "off"),
 	// from COMPLYTRACK_SCHEDULE_<JOB> (e.g. _COMPLIANCE_SCAN).
 	Schedules map[string]string
+	JobLease  time.Duration // COMPLYTRACK_JOB_LEASE
 }
 
 // Embedded reports whether complytrack runs its own embedded engine.
@@ -206,6 +207,14 @@ var settings = []Setting{
 		}
 		return nil
 	}},
+	{"COMPLYTRACK_JOB_LEASE", "2m", "how long a process holds a job's lease between renewals; another process takes over a job whose holder died after this long", func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 2*time.Second || d > time.Hour {
+			return errors.New("must be a duration from 2s to 1h, like 2m")
+		}
+		c.JobLease = d
+		return nil
+	}},
 	scheduleSetting("compliance-scan", "0 6 * * *", "when the daily compliance scan runs (flags, reminders, escalations)"),
 	scheduleSetting("manager-digest", "0 8 * * 1", "when line managers get their weekly digest"),
 	scheduleSetting("monthly-report", "0 7 1 * *", "when the monthly report is kept and sent"),
@@ -251,6 +260,7 @@ func Load(environ []string) (Config, error) {
 		ShutdownGrace: 10 * time.Second,
 		RefreshTTL:    14 * 24 * time.Hour,
 		MailFrom:      "complytrack@localhost",
+		JobLease:      2 * time.Minute,
 	}
 	c.Location, _ = time.LoadLocation("Europe/London")
 

@@ -720,6 +720,7 @@ func BenchmarkReport(b *testing.B) {
 // already (nothing changes).
 func BenchmarkImport(b *testing.B) {
 	org := theBenchOrg(b)
+	b.Logf("the file: %d rows, %d bytes", len(org.rows), len(org.csv))
 	b.Run("empty", func(b *testing.B) {
 		ctx := context.Background()
 		var lat latencies

@@ -150,6 +150,8 @@ var operations = []operation{
 		Summary: "Every e-mail the system has queued or sent", Query: paged(qTo, qMessageKind), OK: 200, Out: jsonOf[list[messageResponse]](), Errors: []int{403}},
 	{Method: "GET", Path: "/api/v1/audit", ID: "listAudit", Tag: tagAudit,
 		Summary: "The audit log: every write, with actor, time, before and after", Query: paged(qEntityID), OK: 200, Out: jsonOf[list[auditResponse]](), Errors: []int{403}},
+	{Method: "POST", Path: "/api/v1/jobs/{name}/run", ID: "runJob", Tag: "Jobs",
+		Summary: "Run a scheduled job now (compliance-scan, manager-digest, monthly-report, delivery); 409 when it is running or ran this minute", OK: 200, Out: jsonOf[jobRunResponse](), Errors: []int{403, 409}},
 }
 
 // Query parameters.

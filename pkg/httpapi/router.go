@@ -14,6 +14,7 @@ import (
 
 	"github.com/complytrack/complytrack/pkg/accounts"
 	"github.com/complytrack/complytrack/pkg/auth"
+	"github.com/complytrack/complytrack/pkg/jobs"
 	"github.com/complytrack/complytrack/pkg/notify"
 	"github.com/complytrack/complytrack/pkg/training"
 )
@@ -31,6 +32,7 @@ type Deps struct {
 	Accounts *accounts.Service
 	Keys     *auth.KeySet
 	Outbox   *notify.Outbox
+	Jobs     *jobs.Scheduler
 	// TrustedProxies are the addresses or CIDRs of reverse proxies whose
 	// X-Forwarded-For is believed; empty: none (the peer address counts).
 	TrustedProxies []string
@@ -112,6 +114,7 @@ func New(d Deps) *gin.Engine {
 	in.GET("/reports/compliance", h.complianceReport)
 	in.GET("/outbox", h.listOutbox)
 	in.GET("/audit", h.listAudit)
+	in.POST("/jobs/:name/run", h.runJob)
 
 	r.NoRoute(func(c *gin.Context) {
 		writeProblem(c, Problem{Status: http.StatusNotFound, Detail: "There is nothing at this address."})

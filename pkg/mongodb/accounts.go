@@ -185,3 +185,18 @@ func (s *Store) exists(ctx context.Context, collection, id string) (bool, error)
 }
 
 var _ accounts.Store = (*Store)(nil)
+
+// PeopleWithRole returns the person IDs of every account holding the role.
+// It reads the accounts collection; the jobs call it once a run.
+func (s *Store) PeopleWithRole(ctx context.Context, r auth.Role) ([]string, error) {
+	docs, err := findAll[accountDoc](ctx, s.db.Collection(colAccounts), bson.D{{Key: "roles", Value: string(r)}},
+		options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		return nil, translate("find accounts by role", err)
+	}
+	ids := make([]string, len(docs))
+	for i, d := range docs {
+		ids[i] = d.PersonID
+	}
+	return ids, nil
+}

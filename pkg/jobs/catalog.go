@@ -1,0 +1,81 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/complytrack/complytrack/pkg/notify"
+	"github.com/complytrack/complytrack/pkg/training"
+)
+
+// Mailer queues e-mails (notify.Outbox). Queueing is idempotent by key.
+type Mailer interface {
+	Queue(ctx context.Context, m notify.Message) (queued bool, err error)
+}
+
+// Recipients finds who hears about what.
+type Recipients interface {
+	// HREmails returns the e-mail addresses of everyone holding the HR
+	// role, for escalations.
+	HREmails(ctx context.Context) ([]string, error)
+}
+
+// Deps is what the compliance jobs need.
+type Deps struct {
+	Training   *training.Service
+	Mail       Mailer
+	Recipients Recipients
+	Deliverer  *notify.Deliverer // nil: no delivery job
+	PublicURL  string            // base of links in e-mails
+	// ReportTo receives the monthly report; empty: the snapshot is kept
+	// but nothing is sent.
+	ReportTo []string
+	// EscalateAfterDays: someone overdue (or expired) this many days past
+	// their date is escalated to HR. Default 14.
+	EscalateAfterDays int
+	Logger            *slog.Logger
+}
+
+// Names of the jobs.
+const (
+	JobComplianceScan = "compliance-scan"
+	JobManagerDigest  = "manager-digest"
+	JobMonthlyReport  = "monthly-report"
+	JobDelivery       = "delivery"
+)
+
+// Catalog returns complytrack's scheduled jobs; schedules default to
+// DefaultSchedules.
+func Catalog(d Deps) []Job {
+	if d.EscalateAfterDays <= 0 {
+		d.EscalateAfterDays = 14
+	}
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	js := []Job{
+		{Name: JobComplianceScan, Run: d.complianceScan},
+		{Name: JobManagerDigest, Run: d.managerDigest},
+		{Name: JobMonthlyReport, Run: d.monthlyReport},
+	}
+	if d.Deliverer != nil {
+		js = append(js, Job{Name: JobDelivery, Run: d.deliver})
+	}
+	return js
+}
+
+// fencedQueue queues a message only while this process still holds the
+// run's lease.
+func fencedQueue(ctx context.Context, run Run, mail Mailer, m notify.Message) (bool, error) {
+	var queued bool
+	err := run.Lease.Fenced(ctx, func(ctx context.Context) error {
+		var err error
+		queued, err = mail.Queue(ctx, m)
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("queue %s: %w", m.Key, err)
+	}
+	return queued, nil
+}

@@ -1,0 +1,113 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/complytrack/complytrack/pkg/notify"
+	"github.com/complytrack/complytrack/pkg/training"
+)
+
+// managerDigest sends each line manager one e-mail listing everyone in
+// their reporting line (direct and indirect) who is overdue, expired,
+// expiring or due: one e-mail per manager per week, not one per person.
+// Leavers are neither listed nor sent anything.
+func (d Deps) managerDigest(ctx context.Context, run Run) (Summary, error) {
+	var sum Summary
+	res, err := d.Training.Scan(ctx)
+	if err != nil {
+		return sum, err
+	}
+	year, week := run.At.ISOWeek()
+	type entry struct {
+		manager training.Person
+		overdue []training.Due
+		soon    []training.Due
+	}
+	byManager := map[string]*entry{}
+	add := func(due training.Due, overdue bool) error {
+		managers, err := d.Training.LineManagers(ctx, due.Person.ID)
+		if err != nil {
+			return err
+		}
+		for _, m := range managers {
+			if m.IsLeaver(res.Today) {
+				continue
+			}
+			e := byManager[m.ID]
+			if e == nil {
+				e = &entry{manager: m}
+				byManager[m.ID] = e
+			}
+			if overdue {
+				e.overdue = append(e.overdue, due)
+			} else {
+				e.soon = append(e.soon, due)
+			}
+		}
+		return nil
+	}
+	for _, due := range res.Overdue {
+		if err := add(due, true); err != nil {
+			return sum, err
+		}
+	}
+	for _, due := range res.DueSoon {
+		if err := add(due, false); err != nil {
+			return sum, err
+		}
+	}
+	ids := make([]string, 0, len(byManager))
+	for id := range byManager {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		e := byManager[id]
+		key := fmt.Sprintf("digest:%s:%04d-W%02d", id, year, week)
+		if d.Training.Noticed(key) {
+			continue
+		}
+		queued, err := fencedQueue(ctx, run, d.Mail, notify.Message{
+			Key:      key,
+			To:       e.manager.Email,
+			Kind:     notify.KindManagerDigest,
+			Subject:  fmt.Sprintf("Your team's statutory training: %d overdue, %d due soon", len(e.overdue), len(e.soon)),
+			BodyText: d.digestBody(e.manager, e.overdue, e.soon),
+		})
+		if err != nil {
+			return sum, err
+		}
+		if queued {
+			sum.Add("digests_queued", 1)
+		}
+		if err := run.Lease.Fenced(ctx, func(ctx context.Context) error { return d.Training.RecordNotice(ctx, key) }); err != nil {
+			return sum, err
+		}
+	}
+	sum.Add("managers", len(ids))
+	sum.Message = fmt.Sprintf("%d managers with people to chase", len(ids))
+	return sum, nil
+}
+
+func (d Deps) digestBody(m training.Person, overdue, soon []training.Due) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Dear %s,\n\nThis is the weekly summary of statutory training in your reporting line.\n", m.FullName())
+	section := func(title string, list []training.Due) {
+		if len(list) == 0 {
+			return
+		}
+		fmt.Fprintf(&b, "\n%s (%d):\n", title, len(list))
+		for _, due := range list {
+			date := due.Assessment.DueOn
+			fmt.Fprintf(&b, "- %s (%s), %s: %s, %s\n", due.Person.FullName(), due.Person.EmployeeNumber,
+				due.Course.Title, due.Assessment.Status, longDate(date))
+		}
+	}
+	section("Overdue or expired", overdue)
+	section("Due soon or new starters", soon)
+	fmt.Fprintf(&b, "\nSee your team in complytrack: %s\n", d.PublicURL)
+	return b.String()
+}
