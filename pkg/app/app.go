@@ -40,8 +40,8 @@ type App struct {
 	// and shuts it down. Built in every process, so on-demand runs work
 	// from any API replica.
 	Jobs *jobs.Scheduler
-	cfg      config.Config
-	log      *slog.Logger
+	cfg  config.Config
+	log  *slog.Logger
 }
 
 // Options replace parts for tests; the zero value is production's.

@@ -180,7 +180,7 @@ func Fill(ctx context.Context, a *app.App, log *slog.Logger) (Result, error) {
 	pl := makePlan(svc.Today(), now, svc.Location(), courses, taken, mongodb.NewID)
 
 	// Past records, in bulk.
-	refused, err := a.Store.InsertPeopleAsRecorded(ctx, pl.people)
+	refused, err := a.Store.InsertPeople(ctx, pl.people)
 	if err != nil {
 		return Result{}, fmt.Errorf("demo data: people: %w", err)
 	}
@@ -332,33 +332,6 @@ func createAccounts(ctx context.Context, a *app.App, svc *training.Service, pl p
 	return out, nil
 }
 
-// personAudit and completionAudit are how the service shows a person and
-// a completion in the audit log (the same field names).
-type personAudit struct {
-	ID             string        `json:"id"`
-	EmployeeNumber string        `json:"employee_number"`
-	Email          string        `json:"email"`
-	GivenName      string        `json:"given_name"`
-	FamilyName     string        `json:"family_name"`
-	Kind           training.Kind `json:"kind"`
-	JobTitle       string        `json:"job_title"`
-	Department     string        `json:"department"`
-	ManagerID      string        `json:"manager_id,omitempty"`
-	StartDate      training.Date `json:"start_date"`
-	EndDate        training.Date `json:"end_date"`
-}
-
-type completionAudit struct {
-	ID             string          `json:"id"`
-	PersonID       string          `json:"person_id"`
-	CourseCode     string          `json:"course_code"`
-	CompletedOn    training.Date   `json:"completed_on"`
-	Source         training.Source `json:"source"`
-	State          training.State  `json:"state"`
-	CertificateRef string          `json:"certificate_ref,omitempty"`
-	RecordedAt     time.Time       `json:"recorded_at"`
-}
-
 // importAudits are the audit entries of the bulk writes: one per person
 // and per completion, at the time they were written (now).
 func importAudits(pl plan, now time.Time) []training.AuditEntry {
@@ -368,12 +341,10 @@ func importAudits(pl plan, now time.Time) []training.AuditEntry {
 		out = append(out, training.AuditEntry{At: now.UTC(), Actor: training.SystemActor, Action: action, Entity: entity, EntityID: id, After: raw})
 	}
 	for _, p := range pl.people {
-		entry("person.import_create", "person", p.ID, personAudit{p.ID, p.EmployeeNumber, p.Email, p.GivenName, p.FamilyName,
-			p.Kind, p.JobTitle, p.Department, p.ManagerID, p.StartDate, p.EndDate})
+		entry("person.import_create", "person", p.ID, training.PersonForAudit(p))
 	}
 	for _, c := range pl.completions {
-		entry("completion.import", "completion", c.ID, completionAudit{c.ID, c.PersonID, c.CourseCode, c.CompletedOn,
-			c.Source, c.State(), c.CertificateRef, c.RecordedAt})
+		entry("completion.import", "completion", c.ID, training.CompletionForAudit(c))
 	}
 	return out
 }

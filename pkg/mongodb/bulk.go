@@ -18,7 +18,9 @@ const bulkBatch = 1000
 // InsertPeople stores many new people at once (an import), with their
 // first versions. It returns, by position in people, those refused because
 // their employee number or e-mail is taken (training.ErrConflict); the
-// rest are stored. Each person must carry an ID.
+// rest are stored. Each person must carry an ID; CreatedAt and UpdatedAt
+// are kept when set (records loaded from an earlier system) and are now
+// otherwise.
 func (s *Store) InsertPeople(ctx context.Context, people []training.Person) (refused map[int]error, err error) {
 	now := s.now().Truncate(time.Millisecond)
 	refused = map[int]error{}
@@ -26,7 +28,14 @@ func (s *Store) InsertPeople(ctx context.Context, people []training.Person) (ref
 		end := min(start+bulkBatch, len(people))
 		docs := make([]any, 0, end-start)
 		for i := start; i < end; i++ {
-			people[i].CreatedAt, people[i].UpdatedAt = now, now
+			if people[i].CreatedAt.IsZero() {
+				people[i].CreatedAt = now
+			}
+			if people[i].UpdatedAt.IsZero() {
+				people[i].UpdatedAt = people[i].CreatedAt
+			}
+			people[i].CreatedAt = people[i].CreatedAt.UTC().Truncate(time.Millisecond)
+			people[i].UpdatedAt = people[i].UpdatedAt.UTC().Truncate(time.Millisecond)
 			docs = append(docs, toPersonDoc(people[i]))
 		}
 		_, err := s.db.Collection(colPeople).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))

@@ -132,16 +132,19 @@ func (s *Store) findPerson(ctx context.Context, field, value string) (training.P
 	return d.person(), nil
 }
 
-// UpdatePerson replaces the stored person p.ID with p (keeping CreatedAt)
-// and returns the stored record. training.ErrNotFound when there is no such
-// person; training.ErrConflict when the new employee number or e-mail
+// UpdatePerson replaces the stored person p.ID with p and returns the
+// stored record. CreatedAt is kept: from p when set (the caller read the
+// person already), else read first. training.ErrNotFound when there is no
+// such person; training.ErrConflict when the new employee number or e-mail
 // belongs to someone else.
 func (s *Store) UpdatePerson(ctx context.Context, p training.Person) (training.Person, error) {
-	old, err := s.Person(ctx, p.ID)
-	if err != nil {
-		return training.Person{}, err
+	if p.CreatedAt.IsZero() {
+		old, err := s.Person(ctx, p.ID)
+		if err != nil {
+			return training.Person{}, err
+		}
+		p.CreatedAt = old.CreatedAt
 	}
-	p.CreatedAt = old.CreatedAt
 	p.UpdatedAt = s.now().Truncate(time.Millisecond)
 	res, err := s.db.Collection(colPeople).ReplaceOne(ctx, bson.D{{Key: "_id", Value: p.ID}}, toPersonDoc(p))
 	if err != nil {

@@ -148,26 +148,7 @@ func (s *Service) applyPatch(ctx context.Context, id string, patch PersonPatch, 
 	}
 	before := *cur
 	p := before
-	apply := func(dst *string, src *string) {
-		if src != nil {
-			*dst = *src
-		}
-	}
-	apply(&p.EmployeeNumber, patch.EmployeeNumber)
-	apply(&p.Email, patch.Email)
-	apply(&p.GivenName, patch.GivenName)
-	apply(&p.FamilyName, patch.FamilyName)
-	apply(&p.JobTitle, patch.JobTitle)
-	apply(&p.Department, patch.Department)
-	if patch.Kind != nil {
-		p.Kind = *patch.Kind
-	}
-	if patch.StartDate != nil {
-		p.StartDate = *patch.StartDate
-	}
-	if patch.EndDate != nil {
-		p.EndDate = *patch.EndDate
-	}
+	p.apply(patch)
 	if patch.ManagerEmployeeNumber != nil {
 		p.ManagerID = ids[*patch.ManagerEmployeeNumber]
 	}

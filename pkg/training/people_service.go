@@ -38,6 +38,31 @@ type PersonPatch struct {
 	EndDate               *Date // zero Date clears it
 }
 
+// apply writes a patch's fields onto p, trimming text. The manager link is
+// left to the caller, who resolves employee numbers.
+func (p *Person) apply(patch PersonPatch) {
+	set := func(dst *string, src *string) {
+		if src != nil {
+			*dst = strings.TrimSpace(*src)
+		}
+	}
+	set(&p.EmployeeNumber, patch.EmployeeNumber)
+	set(&p.Email, patch.Email)
+	set(&p.GivenName, patch.GivenName)
+	set(&p.FamilyName, patch.FamilyName)
+	set(&p.JobTitle, patch.JobTitle)
+	set(&p.Department, patch.Department)
+	if patch.Kind != nil {
+		p.Kind = *patch.Kind
+	}
+	if patch.StartDate != nil {
+		p.StartDate = *patch.StartDate
+	}
+	if patch.EndDate != nil {
+		p.EndDate = *patch.EndDate
+	}
+}
+
 // personAudit is how a person appears in the audit log.
 type personAudit struct {
 	ID             string `json:"id"`
@@ -176,26 +201,7 @@ func (s *Service) UpdatePerson(ctx context.Context, actor Actor, id string, patc
 		return Person{}, fmt.Errorf("update person: %w", ErrForbidden)
 	}
 	p := before
-	set := func(dst *string, src *string) {
-		if src != nil {
-			*dst = strings.TrimSpace(*src)
-		}
-	}
-	set(&p.EmployeeNumber, patch.EmployeeNumber)
-	set(&p.Email, patch.Email)
-	set(&p.GivenName, patch.GivenName)
-	set(&p.FamilyName, patch.FamilyName)
-	set(&p.JobTitle, patch.JobTitle)
-	set(&p.Department, patch.Department)
-	if patch.Kind != nil {
-		p.Kind = *patch.Kind
-	}
-	if patch.StartDate != nil {
-		p.StartDate = *patch.StartDate
-	}
-	if patch.EndDate != nil {
-		p.EndDate = *patch.EndDate
-	}
+	p.apply(patch)
 	managerNumber := ""
 	s.roster.mu.RLock()
 	if m, ok := s.roster.people[before.ManagerID]; ok {

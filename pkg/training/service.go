@@ -183,3 +183,9 @@ func (s *Service) ListAudit(ctx context.Context, actor Actor, entityID string, p
 	}
 	return s.store.ListAudit(ctx, entityID, page)
 }
+
+// PersonForAudit and CompletionForAudit are how a person and a completion
+// appear in the audit log, for writes made outside this package (the demo
+// data's bulk import).
+func PersonForAudit(p Person) any         { return auditPerson(p) }
+func CompletionForAudit(c Completion) any { return auditCompletion(c) }
