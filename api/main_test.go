@@ -54,11 +54,30 @@ func buildBinary(t *testing.T) string {
 	return binPath
 }
 
+// logBuffer collects a child's log lines; the reader goroutine writes
+// while the test reads.
+type logBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *logBuffer) WriteString(s string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.b.WriteString(s)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
 // program is a running api process.
 type program struct {
 	cmd  *exec.Cmd
 	addr string
-	logs *bytes.Buffer
+	logs *logBuffer
 	done chan error
 }
 
@@ -76,7 +95,7 @@ func start(t *testing.T, bin string, env ...string) *program {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	p := &program{cmd: cmd, logs: &bytes.Buffer{}, done: make(chan error, 1)}
+	p := &program{cmd: cmd, logs: &logBuffer{}, done: make(chan error, 1)}
 	addrCh := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stdout)

@@ -24,6 +24,7 @@ import (
 	"github.com/complytrack/complytrack/pkg/mongodb"
 	"github.com/complytrack/complytrack/pkg/notify"
 	"github.com/complytrack/complytrack/pkg/training"
+	"github.com/complytrack/complytrack/pkg/web"
 )
 
 // TokenAudience is the "aud" of every access token: this API.
@@ -177,11 +178,14 @@ func (h hrRecipients) HREmails(ctx context.Context) ([]string, error) {
 	return out, nil
 }
 
-// Router returns the HTTP handler serving the API.
+// Router returns the HTTP handler serving the API and the web pages.
 func (a *App) Router() *gin.Engine {
+	pages := web.New(web.Deps{
+		Logger: a.log, Training: a.Training, Accounts: a.Accounts, PublicURL: a.cfg.PublicURL, RefreshTTL: a.cfg.RefreshTTL,
+	})
 	return httpapi.New(httpapi.Deps{
 		Logger: a.log, DB: a.Store, Training: a.Training, Accounts: a.Accounts, Keys: a.Keys, Outbox: a.Outbox, Jobs: a.Jobs,
-		TrustedProxies: a.cfg.TrustedProxy,
+		TrustedProxies: a.cfg.TrustedProxy, Pages: pages.Mount, PageNotFound: pages.NotFound,
 	})
 }
 

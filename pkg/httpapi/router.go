@@ -8,6 +8,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -36,6 +37,13 @@ type Deps struct {
 	// TrustedProxies are the addresses or CIDRs of reverse proxies whose
 	// X-Forwarded-For is believed; empty: none (the peer address counts).
 	TrustedProxies []string
+	// Pages mounts the web pages (pkg/web) on the same engine, after the
+	// API's routes; nil: the API alone.
+	Pages func(r *gin.Engine)
+	// PageNotFound answers an unknown address outside the API with an HTML
+	// page; nil: problem+json everywhere. API addresses (isAPIPath) always
+	// get problem+json, since their callers are programs.
+	PageNotFound gin.HandlerFunc
 }
 
 type handlers struct{ d Deps }
@@ -116,13 +124,36 @@ func New(d Deps) *gin.Engine {
 	in.GET("/audit", h.listAudit)
 	in.POST("/jobs/:name/run", h.runJob)
 
+	if d.Pages != nil {
+		d.Pages(r)
+	}
+
 	r.NoRoute(func(c *gin.Context) {
+		if d.PageNotFound != nil && !isAPIPath(c.Request.URL.Path) {
+			d.PageNotFound(c)
+			return
+		}
 		writeProblem(c, Problem{Status: http.StatusNotFound, Detail: "There is nothing at this address."})
 	})
 	r.NoMethod(func(c *gin.Context) {
 		writeProblem(c, Problem{Status: http.StatusMethodNotAllowed, Detail: "This address does not accept that method."})
 	})
 	return r
+}
+
+// isAPIPath reports whether path belongs to the JSON API (or the health and
+// discovery documents beside it) rather than to the web pages.
+func isAPIPath(path string) bool {
+	for _, prefix := range []string{"/api/", "/.well-known/"} {
+		if strings.HasPrefix(path, prefix) {
+			return true
+		}
+	}
+	switch path {
+	case "/api", "/openapi.json", "/healthz", "/readyz":
+		return true
+	}
+	return false
 }
 
 // recoverer turns a panic into a logged 500, never a stack trace to the client.

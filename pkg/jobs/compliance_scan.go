@@ -110,6 +110,13 @@ func (d Deps) escalate(ctx context.Context, run Run, res training.ScanResult) (i
 	if err != nil {
 		return 0, err
 	}
+	if len(to) == 0 {
+		// Nobody holds the HR role (or they have all left): record nothing,
+		// so these people are escalated once HR has an address, instead of
+		// being marked as escalated with no one told.
+		d.Logger.WarnContext(ctx, "escalation: no HR account to send it to; it waits for the next scan", "people", len(fresh))
+		return 0, nil
+	}
 	keys := make([]string, len(fresh))
 	var lines []string
 	for i, due := range fresh {
@@ -129,7 +136,11 @@ Each was reminded when it became due. See them all in complytrack: %s
 	sort.Strings(to)
 	for _, addr := range to {
 		if _, err := fencedQueue(ctx, run, d.Mail, notify.Message{
-			Key:      "escalation:" + res.Today.String() + ":" + listID + ":" + addr,
+			// No date in the key: the same list can come again only when
+			// none of it was recorded as escalated (a run killed after
+			// queueing), and then it must not be sent twice, whichever day
+			// the next run comes.
+			Key:      "escalation:" + listID + ":" + addr,
 			To:       addr,
 			Kind:     notify.KindEscalation,
 			Subject:  fmt.Sprintf("%d people overdue for statutory training", len(fresh)),

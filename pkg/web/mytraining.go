@@ -1,0 +1,374 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/complytrack/complytrack/pkg/evidence"
+	"github.com/complytrack/complytrack/pkg/training"
+)
+
+// myTrainingPage is the content of my_training.html.
+type myTrainingPage struct {
+	Courses []courseStatus
+	History []historyRow
+}
+
+// courseStatus is one course on "My training".
+type courseStatus struct {
+	Code, Title, URL string
+	Status           training.Status
+	// Summary says where the person stands in a sentence.
+	Summary string
+	// DateLabel and Date: "Due" or "Expires", and when.
+	DateLabel, Date string
+	// Why explains the date ("due 1 February 2026 = start date ...").
+	Why     string
+	Pending bool
+}
+
+// historyRow is one past completion.
+type historyRow struct {
+	ID, Course, CompletedOn, RecordedBy, State, Reason string
+	CertificateName                                    string
+}
+
+func (s *Server) myTraining(c *gin.Context) {
+	ctx := c.Request.Context()
+	p := principal(c)
+	items, err := s.d.Training.TrainingOf(ctx, p.Actor(), p.PersonID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	completions, err := s.d.Training.CompletionsOf(ctx, p.Actor(), p.PersonID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	courses, err := s.courseTitles(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	data := myTrainingPage{}
+	for _, a := range items {
+		course := courses[a.CourseCode]
+		data.Courses = append(data.Courses, toCourseStatus(a, course))
+	}
+	for _, done := range completions {
+		data.History = append(data.History, toHistoryRow(done, courses[done.CourseCode].Title))
+	}
+	pg := page{Title: "My training", Data: data}
+	if id := c.Query("recorded"); id != "" {
+		// The banner is built from the record itself, so a crafted link can
+		// only ever show one of the person's own completions.
+		for _, done := range completions {
+			if done.ID == id {
+				pg.Banner = recordedBanner(done, courses[done.CourseCode].Title)
+			}
+		}
+	}
+	if c.Query("welcome") != "" {
+		pg.Banner = &banner{Success: true, Heading: "Your password is set", Text: "You are signed in. This page shows the training you must do."}
+	}
+	s.render(c, http.StatusOK, "my_training.html", pg)
+}
+
+func recordedBanner(done training.Completion, title string) *banner {
+	b := &banner{Success: true, Heading: fmt.Sprintf("Recorded: %s, completed %s", title, longDate(done.CompletedOn))}
+	if done.State() == training.StatePending {
+		b.Text = "It counts once it has been verified. You will see it change here."
+	}
+	return b
+}
+
+func (s *Server) courseTitles(c *gin.Context) (map[string]training.Course, error) {
+	list, err := s.d.Training.Courses(c.Request.Context())
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[string]training.Course, len(list))
+	for _, course := range list {
+		m[course.Code] = course
+	}
+	return m, nil
+}
+
+func toCourseStatus(a training.Assessment, course training.Course) courseStatus {
+	cs := courseStatus{Code: a.CourseCode, Title: course.Title, URL: course.URL, Status: a.Status,
+		Why: plainDates(a.ExplanationText()), Pending: a.PendingCompletion}
+	if cs.Title == "" {
+		cs.Title = a.CourseCode
+	}
+	switch a.Status {
+	case training.StatusCompliant:
+		if a.ExpiresOn.IsZero() {
+			cs.Summary = "You are up to date. This training does not expire."
+		} else {
+			cs.Summary = "You are up to date until " + longDate(a.ExpiresOn) + "."
+			cs.DateLabel, cs.Date = "Expires", longDate(a.ExpiresOn)
+		}
+	case training.StatusExpiring:
+		cs.Summary = "Your training expires on " + longDate(a.ExpiresOn) + ". Do it again before then."
+		cs.DateLabel, cs.Date = "Expires", longDate(a.ExpiresOn)
+	case training.StatusExpired:
+		cs.Summary = "Your training expired on " + longDate(a.ExpiresOn) + ". Do it again as soon as you can."
+		cs.DateLabel, cs.Date = "Expired", longDate(a.ExpiresOn)
+	case training.StatusDue:
+		cs.Summary = "Complete it by " + longDate(a.DueOn) + "."
+		cs.DateLabel, cs.Date = "Due", longDate(a.DueOn)
+	case training.StatusOverdue:
+		cs.Summary = "This was due on " + longDate(a.DueOn) + ". Complete it as soon as you can."
+		cs.DateLabel, cs.Date = "Was due", longDate(a.DueOn)
+	case training.StatusExempt:
+		cs.Summary = "You do not need to do this for now."
+		if a.Exemption != nil && !a.Exemption.Until.IsZero() {
+			cs.Summary = "You do not need to do this until " + longDate(a.Exemption.Until) + "."
+			cs.DateLabel, cs.Date = "Exempt until", longDate(a.Exemption.Until)
+		}
+	}
+	return cs
+}
+
+var sourceLabels = map[training.Source]string{
+	training.SourceSelf:    "You",
+	training.SourceHR:      "HR",
+	training.SourceTrainer: "Trainer",
+	training.SourceImport:  "Imported from earlier records",
+}
+
+var stateLabels = map[training.State]string{
+	training.StateAccepted: "Accepted",
+	training.StatePending:  "Waiting for verification",
+	training.StateRejected: "Rejected",
+	training.StateRevoked:  "Revoked",
+}
+
+func toHistoryRow(done training.Completion, title string) historyRow {
+	r := historyRow{ID: done.ID, Course: title, CompletedOn: longDate(done.CompletedOn),
+		RecordedBy: sourceLabels[done.Source], State: stateLabels[done.State()]}
+	if r.Course == "" {
+		r.Course = done.CourseCode
+	}
+	switch {
+	case done.Revocation != nil:
+		r.Reason = done.Revocation.Reason
+	case done.Review != nil && !done.Review.Accepted:
+		r.Reason = done.Review.Reason
+	}
+	if done.Evidence != nil {
+		r.CertificateName = done.Evidence.Filename
+	}
+	return r
+}
+
+// recordPage is the content of record_completion.html.
+type recordPage struct {
+	Code, Title, URL    string
+	CertificateRequired bool
+	Day, Month, Year    string
+	MaxMB               int
+}
+
+// The inputs of the self-certification form: each input's name is also its
+// id, which the error summary links to.
+const (
+	dayInput         = "completed-on-day"
+	monthInput       = "completed-on-month"
+	yearInput        = "completed-on-year"
+	certificateInput = "certificate"
+)
+
+// applicableCourse finds the course a person may self-certify: one that
+// applies to them today.
+func (s *Server) applicableCourse(c *gin.Context) (training.Course, bool) {
+	ctx := c.Request.Context()
+	p := principal(c)
+	items, err := s.d.Training.TrainingOf(ctx, p.Actor(), p.PersonID)
+	if err != nil {
+		s.fail(c, err)
+		return training.Course{}, false
+	}
+	code := c.Param("code")
+	for _, a := range items {
+		if a.CourseCode == code {
+			course, err := s.d.Training.Course(ctx, code)
+			if err != nil {
+				s.fail(c, err)
+				return training.Course{}, false
+			}
+			return course, true
+		}
+	}
+	s.NotFound(c)
+	return training.Course{}, false
+}
+
+func newRecordPage(course training.Course) recordPage {
+	return recordPage{Code: course.Code, Title: course.Title, URL: course.URL,
+		CertificateRequired: course.Evidence == training.EvidenceCertificate, MaxMB: training.MaxEvidenceBytes >> 20}
+}
+
+func (s *Server) recordForm(c *gin.Context) {
+	course, ok := s.applicableCourse(c)
+	if !ok {
+		return
+	}
+	s.render(c, http.StatusOK, "record_completion.html", page{Title: "Record your " + course.Title + " training", Data: newRecordPage(course)})
+}
+
+// record self-certifies a completion from the form, then shows "My
+// training" with the outcome (POST-redirect-GET), or the form again with
+// what to correct.
+func (s *Server) record(c *gin.Context) {
+	course, ok := s.applicableCourse(c)
+	if !ok {
+		return
+	}
+	data := newRecordPage(course)
+	data.Day = strings.TrimSpace(c.PostForm(dayInput))
+	data.Month = strings.TrimSpace(c.PostForm(monthInput))
+	data.Year = strings.TrimSpace(c.PostForm(yearInput))
+
+	// Problems found reading the form go to the domain service with the
+	// input, so one answer lists them together with its own (a missing
+	// certificate, say), and nothing is recorded while there are any.
+	in := training.CompletionInput{CourseCode: course.Code}
+	ours := map[string]fieldError{}
+	date, dateErr := parseDateInput(data.Day, data.Month, data.Year, "the date you completed the course")
+	if dateErr != nil {
+		ours["completed_on"] = *dateErr
+		in.Problems = append(in.Problems, training.FieldError{Field: "completed_on", Message: dateErr.Message})
+	}
+	upload, fileErr := readCertificate(c)
+	if fileErr != nil {
+		ours["certificate"] = *fileErr
+		in.Problems = append(in.Problems, training.FieldError{Field: "certificate", Message: fileErr.Message})
+	}
+	in.CompletedOn, in.Certificate = date, upload
+
+	done, err := s.d.Training.SelfCertify(c.Request.Context(), principal(c).Actor(), in)
+	var ve *training.ValidationError
+	switch {
+	case errors.As(err, &ve):
+		s.render(c, http.StatusUnprocessableEntity, "record_completion.html", page{
+			Title: "Record your " + course.Title + " training", Errors: recordErrors(ve, ours), Data: data})
+	case err != nil:
+		s.fail(c, err)
+	default:
+		c.Redirect(http.StatusSeeOther, "/my-training?recorded="+done.ID)
+	}
+}
+
+// recordErrors turns the domain's field problems into the form's: each
+// message names what to fix and links to its input. ours are the problems
+// the form found itself, by the domain's field name.
+func recordErrors(ve *training.ValidationError, ours map[string]fieldError) []fieldError {
+	var out []fieldError
+	for _, f := range ve.Fields {
+		if e, ok := ours[f.Field]; ok {
+			out = append(out, e)
+			continue
+		}
+		switch f.Field {
+		case "completed_on":
+			out = append(out, fieldError{ID: dayInput, Message: "The date you completed the course " + plainDates(f.Message)})
+		case "certificate":
+			msg := "The certificate " + f.Message
+			if strings.Contains(f.Message, "needs the certificate") {
+				msg = "Choose the certificate file the course gave you (PDF, PNG or JPEG)"
+			}
+			out = append(out, fieldError{ID: certificateInput, Message: msg})
+		default:
+			// Nothing on this form can fix it (the course stopped applying,
+			// say): show it, linked to the first input.
+			out = append(out, fieldError{ID: dayInput, Message: capitalise(f.Message)})
+		}
+	}
+	return out
+}
+
+// readCertificate reads the optional certificate file from the parsed
+// multipart form, checking it is a PDF, PNG or JPEG by its first bytes.
+func readCertificate(c *gin.Context) (*training.Upload, *fieldError) {
+	form := c.Request.MultipartForm
+	if form == nil || len(form.File[certificateInput]) == 0 {
+		return nil, nil
+	}
+	fh := form.File[certificateInput][0]
+	if fh.Size == 0 && fh.Filename == "" {
+		return nil, nil // no file chosen
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return nil, &fieldError{ID: certificateInput, Message: "The certificate could not be read: choose the file again"}
+	}
+	defer f.Close()
+	file, err := evidence.Read(f, training.MaxEvidenceBytes)
+	var ve *training.ValidationError
+	switch {
+	case errors.Is(err, evidence.ErrTooLarge):
+		return nil, &fieldError{ID: certificateInput, Message: fmt.Sprintf("The certificate must be %d MB or smaller", training.MaxEvidenceBytes>>20)}
+	case errors.As(err, &ve) && len(ve.Fields) > 0:
+		return nil, &fieldError{ID: certificateInput, Message: "The certificate " + ve.Fields[0].Message}
+	case err != nil:
+		return nil, &fieldError{ID: certificateInput, Message: "The certificate could not be read: choose the file again"}
+	}
+	return &training.Upload{Data: file.Data, SHA256: file.SHA256, ContentType: file.ContentType,
+		Filename: evidence.SafeFilename(fh.Filename, file.ContentType)}, nil
+}
+
+// parseDateInput reads a GOV.UK date input (day, month, year) with the
+// messages its pattern prescribes; what names the date in them.
+func parseDateInput(day, month, year, what string) (training.Date, *fieldError) {
+	if day == "" && month == "" && year == "" {
+		return training.Date{}, &fieldError{ID: dayInput, Message: "Enter " + what}
+	}
+	missing := []struct{ value, name, id string }{{day, "day", dayInput}, {month, "month", monthInput}, {year, "year", yearInput}}
+	for _, m := range missing {
+		if m.value == "" {
+			return training.Date{}, &fieldError{ID: m.id, Message: capitalise(what) + " must include a " + m.name}
+		}
+	}
+	d, derr := strconv.Atoi(day)
+	m, merr := strconv.Atoi(month)
+	y, yerr := strconv.Atoi(year)
+	if derr != nil || merr != nil || yerr != nil || len(year) != 4 || m < 1 || m > 12 || d < 1 || d > 31 {
+		return training.Date{}, &fieldError{ID: dayInput, Message: capitalise(what) + " must be a real date, for example 27 3 2026"}
+	}
+	date := training.NewDate(y, time.Month(m), d)
+	if date.Day() != d { // 31 April became 1 May
+		return training.Date{}, &fieldError{ID: dayInput, Message: capitalise(what) + " must be a real date, for example 27 3 2026"}
+	}
+	return date, nil
+}
+
+func capitalise(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// certificate serves a completion's certificate to whoever may see the
+// completion (the domain decides), as an attachment: never rendered inline
+// from this origin.
+func (s *Server) certificate(c *gin.Context) {
+	f, err := s.d.Training.Certificate(c.Request.Context(), principal(c).Actor(), c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": f.Filename}))
+	c.Header("Content-Security-Policy", "default-src 'none'; sandbox")
+	c.Header("Cache-Control", "private, no-store")
+	c.Data(http.StatusOK, f.ContentType, f.Data)
+}

@@ -1,0 +1,379 @@
+// Package web serves complytrack's web pages: server-rendered HTML
+// (html/template) following the GOV.UK Design System's patterns, on the same
+// Gin engine and the same domain services as the JSON API. Templates and the
+// stylesheet are embedded in the binary; nothing is fetched at run time and
+// every core flow works without JavaScript (plain forms, POST-redirect-GET).
+//
+// Signing in sets cookies (see session.go): the access token and the refresh
+// token, both HttpOnly and SameSite=Lax, Secure over TLS. Every form carries
+// a CSRF token (double-submit, checked in constant time) and a post without
+// it is refused with a 403 page. The JSON API stays bearer-only: the cookies
+// do not authenticate it.
+//
+// Authorization is the domain service's, as for the API: pages call the
+// same methods with the signed-in person's training.Actor, so nobody sees a
+// person outside their scope.
+//
+// Adding pages: write a file with its handlers and templates/<name>.html
+// (which defines "content"), register its routes in Mount, and its header
+// link in navItems.
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"mime"
+	"net/http"
+	"path"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/complytrack/complytrack/pkg/accounts"
+	"github.com/complytrack/complytrack/pkg/auth"
+	"github.com/complytrack/complytrack/pkg/training"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Deps is what the pages need from the rest of the program.
+type Deps struct {
+	Logger   *slog.Logger
+	Training *training.Service
+	Accounts *accounts.Service
+	// PublicURL is the address people use (COMPLYTRACK_PUBLIC_URL). When it
+	// is https the cookies are Secure even when TLS ends at a proxy.
+	PublicURL string
+	// RefreshTTL is how long a sign-in lasts: the refresh cookie's lifetime.
+	RefreshTTL time.Duration
+	// Organisation is shown in the header beside the service name; empty:
+	// not shown.
+	Organisation string
+}
+
+// Server holds the parsed templates and the session machinery.
+type Server struct {
+	d           Deps
+	httpsPublic bool
+	pages       map[string]*template.Template
+	assets      map[string]asset
+
+	// refreshMu serialises refreshes, so that two requests arriving with
+	// the same expired access token do not both spend the refresh token
+	// (the second would look like theft and end the sign-in).
+	refreshMu sync.Mutex
+	refreshed map[string]refreshedTokens
+}
+
+// New parses the embedded templates and assets. A template that does not
+// parse is a programming error, caught by any test: New panics.
+func New(d Deps) *Server {
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	if d.RefreshTTL <= 0 {
+		d.RefreshTTL = 14 * 24 * time.Hour
+	}
+	s := &Server{
+		d:           d,
+		httpsPublic: strings.HasPrefix(strings.ToLower(d.PublicURL), "https://"),
+		refreshed:   map[string]refreshedTokens{},
+	}
+	s.assets = loadAssets()
+	s.pages = s.parseTemplates()
+	return s
+}
+
+// Mount registers the pages on r. The API's routes are registered already;
+// pages live at every other address.
+func (s *Server) Mount(r *gin.Engine) {
+	r.GET("/assets/:name", s.asset)
+
+	pages := r.Group("", s.pageHeaders, s.verifyCSRF)
+	pages.GET("/", s.home)
+	pages.GET("/sign-in", s.signInForm)
+	pages.POST("/sign-in", s.signIn)
+	pages.POST("/sign-out", s.signOut)
+	pages.GET("/invite", s.inviteForm)
+	pages.POST("/invite", s.acceptInvite)
+
+	in := pages.Group("", s.requireSignIn)
+	in.GET("/my-training", s.myTraining)
+	in.GET("/my-training/:code/record", s.recordForm)
+	in.POST("/my-training/:code/record", s.record)
+	in.GET("/certificates/:id", s.certificate)
+	// The line manager's and HR's pages mount here.
+}
+
+// navItem is one link in the header. Roles empty: everyone signed in sees
+// it; otherwise people holding any of the roles.
+type navItem struct {
+	Href  string
+	Text  string
+	Roles []auth.Role
+}
+
+// navItems is the header's navigation, in order.
+var navItems = []navItem{
+	{Href: "/my-training", Text: "My training"},
+}
+
+// navLink is a navItem as one page shows it.
+type navLink struct {
+	Href    string
+	Text    string
+	Current bool
+}
+
+func navFor(roles auth.Roles, current string) []navLink {
+	var out []navLink
+	for _, it := range navItems {
+		show := len(it.Roles) == 0
+		for _, r := range it.Roles {
+			show = show || roles.Has(r)
+		}
+		if show {
+			out = append(out, navLink{Href: it.Href, Text: it.Text,
+				Current: current == it.Href || strings.HasPrefix(current, it.Href+"/")})
+		}
+	}
+	return out
+}
+
+// page is what every template receives. Data is the page's own content.
+type page struct {
+	Title string
+	// Errors fill the error summary, in the order of the form's fields.
+	Errors []fieldError
+	// Banner is a notification shown above the content (the outcome of
+	// the form just sent).
+	Banner *banner
+	Data   any
+
+	// Set by render.
+	User         *viewer
+	Nav          []navLink
+	CSRF         string
+	Organisation string
+}
+
+// fieldError is one problem with a form. ID is the input the error
+// summary links to ("#" + ID) and the inline message sits above.
+type fieldError struct {
+	ID      string
+	Message string
+}
+
+// ErrorFor returns the message for the input with this id, or "".
+func (p page) ErrorFor(id string) string {
+	for _, e := range p.Errors {
+		if e.ID == id {
+			return e.Message
+		}
+	}
+	return ""
+}
+
+// banner is a GOV.UK notification banner. Success ones are green.
+type banner struct {
+	Success bool
+	Heading string
+	Text    string
+}
+
+// viewer is the signed-in person as the header shows them.
+type viewer struct {
+	Name  string
+	Roles auth.Roles
+}
+
+// parseTemplates makes one template set per page: the layout plus the
+// page's file, so each page's "content" block is its own.
+func (s *Server) parseTemplates() map[string]*template.Template {
+	base := template.Must(template.New("layout.html").Funcs(s.funcs()).ParseFS(templateFS, "templates/layout.html"))
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		panic(err)
+	}
+	pages := map[string]*template.Template{}
+	for _, name := range names {
+		file := path.Base(name)
+		if file == "layout.html" {
+			continue
+		}
+		pages[file] = template.Must(template.Must(base.Clone()).ParseFS(templateFS, name))
+	}
+	return pages
+}
+
+func (s *Server) funcs() template.FuncMap {
+	return template.FuncMap{
+		"asset":       s.assetURL,
+		"longDate":    longDate,
+		"statusLabel": statusLabel,
+	}
+}
+
+// render writes a whole page with status. The template runs into a buffer
+// first, so a template error becomes a clean 500 page, not half a page.
+func (s *Server) render(c *gin.Context, status int, name string, p page) {
+	t, ok := s.pages[name]
+	if !ok {
+		panic("web: no template " + name)
+	}
+	if pr, ok := currentPrincipal(c); ok {
+		p.User = &viewer{Name: c.GetString(personNameKey), Roles: pr.Roles}
+		p.Nav = navFor(pr.Roles, c.Request.URL.Path)
+	}
+	p.CSRF = s.csrfToken(c)
+	p.Organisation = s.d.Organisation
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {
+		s.d.Logger.ErrorContext(c.Request.Context(), "render page", "template", name, "err", err)
+		if name != "error.html" {
+			s.render(c, http.StatusInternalServerError, "error.html", serverErrorPage())
+		}
+		return
+	}
+	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+	c.Abort()
+}
+
+// errorPage is the content of error.html.
+type errorPage struct {
+	Paragraphs []string
+	// Link, when set, is offered as the way on.
+	LinkHref, LinkText string
+}
+
+func serverErrorPage() page {
+	return page{Title: "Sorry, there is a problem with the service", Data: errorPage{Paragraphs: []string{
+		"Try again later. Nothing you sent was recorded unless a page said so.",
+	}}}
+}
+
+// fail answers a domain error with the right page: sign-in when the
+// session has ended, 403, 404, or a logged 500 that shows no internals.
+func (s *Server) fail(c *gin.Context, err error) {
+	switch {
+	case errors.Is(err, training.ErrUnauthenticated):
+		s.clearSession(c)
+		c.Redirect(http.StatusSeeOther, "/sign-in")
+		c.Abort()
+	case errors.Is(err, training.ErrForbidden):
+		s.render(c, http.StatusForbidden, "error.html", page{Title: "You cannot do this", Data: errorPage{
+			Paragraphs: []string{"Your role does not allow it. If you think it should, ask HR."},
+			LinkHref:   "/", LinkText: "Go to the start page"}})
+	case errors.Is(err, training.ErrNotFound):
+		s.NotFound(c)
+	default:
+		s.d.Logger.ErrorContext(c.Request.Context(), "page failed", "method", c.Request.Method, "path", c.FullPath(), "err", err)
+		s.render(c, http.StatusInternalServerError, "error.html", serverErrorPage())
+	}
+}
+
+// NotFound is the HTML 404 page for every address that is neither the
+// API's nor a page's.
+func (s *Server) NotFound(c *gin.Context) {
+	setPageHeaders(c)
+	s.render(c, http.StatusNotFound, "error.html", page{Title: "Page not found", Data: errorPage{
+		Paragraphs: []string{
+			"If you typed the web address, check it is correct.",
+			"If you pasted the web address, check you copied the entire address.",
+		},
+		LinkHref: "/", LinkText: "Go to the start page"}})
+}
+
+// pageHeaders are set on every page: a strict Content-Security-Policy (no
+// inline script or style at all, nothing from other origins) and no
+// caching, since pages show personal records. X-Frame-Options and
+// nosniff come from the router's global middleware.
+func (s *Server) pageHeaders(c *gin.Context) {
+	setPageHeaders(c)
+	c.Next()
+}
+
+const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+func setPageHeaders(c *gin.Context) {
+	h := c.Writer.Header()
+	h.Set("Content-Security-Policy", contentSecurityPolicy)
+	h.Set("Cache-Control", "no-store")
+}
+
+// home sends a signed-in person to their training and anyone else to
+// sign in.
+func (s *Server) home(c *gin.Context) {
+	if _, ok, err := s.signedIn(c); err != nil {
+		s.fail(c, err)
+		return
+	} else if !ok {
+		c.Redirect(http.StatusSeeOther, "/sign-in")
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/my-training")
+}
+
+// asset is one embedded static file, served under a URL carrying its hash
+// so it can be cached for ever and still change with each release.
+type asset struct {
+	data        []byte
+	contentType string
+	version     string
+}
+
+func loadAssets() map[string]asset {
+	out := map[string]asset{}
+	err := fs.WalkDir(staticFS, "static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := staticFS.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(data)
+		out[path.Base(p)] = asset{data: data, contentType: mime.TypeByExtension(path.Ext(p)), version: hex.EncodeToString(sum[:6])}
+		return nil
+	})
+	if err != nil {
+		panic(err)
+	}
+	return out
+}
+
+func (s *Server) assetURL(name string) (string, error) {
+	a, ok := s.assets[name]
+	if !ok {
+		return "", fmt.Errorf("no asset %s", name)
+	}
+	return "/assets/" + name + "?v=" + a.version, nil
+}
+
+func (s *Server) asset(c *gin.Context) {
+	a, ok := s.assets[c.Param("name")]
+	if !ok {
+		s.NotFound(c)
+		return
+	}
+	if c.Query("v") == a.version {
+		c.Header("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		c.Header("Cache-Control", "no-cache")
+	}
+	c.Data(http.StatusOK, a.contentType, a.data)
+}
