@@ -88,10 +88,29 @@ wrong (for example you have done it elsewhere), reply to HR.
 }
 
 // escalate sends HR one e-mail listing everyone newly overdue for longer
-// than the threshold, and records each so they are escalated once per
-// cycle. The e-mail's key covers its exact list, so a re-run after a crash
-// finds it queued, and a list that differs (someone new) is a new e-mail.
+// than the threshold, once per person and cycle, through kills at any
+// point:
+//
+//  1. the batch (who it covers, the e-mail, its recipients) is recorded in
+//     one insert before anything is queued, so nobody it covers is put in
+//     another batch;
+//  2. the e-mail is queued to each recipient under a key made from the
+//     batch's key;
+//  3. a "sent" marker closes the batch.
+//
+// A run killed between 1 and 3 leaves the batch open: the next run finishes
+// it (queueing what is missing) before looking for new people.
 func (d Deps) escalate(ctx context.Context, run Run, res training.ScanResult) (int, error) {
+	open, err := d.Training.OpenBatches(ctx, escalationBatchPrefix)
+	if err != nil {
+		return 0, err
+	}
+	for _, b := range open {
+		if err := d.sendBatch(ctx, run, b); err != nil {
+			return 0, err
+		}
+	}
+
 	var fresh []training.Due
 	for _, due := range res.Overdue {
 		date := due.Assessment.DueOn
@@ -117,6 +136,7 @@ func (d Deps) escalate(ctx context.Context, run Run, res training.ScanResult) (i
 		d.Logger.WarnContext(ctx, "escalation: no HR account to send it to; it waits for the next scan", "people", len(fresh))
 		return 0, nil
 	}
+	sort.Strings(to)
 	keys := make([]string, len(fresh))
 	var lines []string
 	for i, due := range fresh {
@@ -126,35 +146,40 @@ func (d Deps) escalate(ctx context.Context, run Run, res training.ScanResult) (i
 			due.Assessment.Status, longDate(due.Assessment.DueOn), managerName(due)))
 	}
 	sum := sha256.Sum256([]byte(strings.Join(keys, "\n")))
-	listID := hex.EncodeToString(sum[:8])
-	body := fmt.Sprintf(`These people have been overdue for more than %d days:
+	batch := training.Notice{
+		Key:     escalationBatchPrefix + hex.EncodeToString(sum[:12]),
+		Covers:  keys,
+		To:      to,
+		Subject: fmt.Sprintf("%d people overdue for statutory training", len(fresh)),
+		Body: fmt.Sprintf(`These people have been overdue for more than %d days:
 
 %s
 
 Each was reminded when it became due. See them all in complytrack: %s
-`, d.EscalateAfterDays, strings.Join(lines, "\n"), d.PublicURL)
-	sort.Strings(to)
-	for _, addr := range to {
-		if _, err := fencedQueue(ctx, run, d.Mail, notify.Message{
-			// No date in the key: the same list can come again only when
-			// none of it was recorded as escalated (a run killed after
-			// queueing), and then it must not be sent twice, whichever day
-			// the next run comes.
-			Key:      "escalation:" + listID + ":" + addr,
-			To:       addr,
-			Kind:     notify.KindEscalation,
-			Subject:  fmt.Sprintf("%d people overdue for statutory training", len(fresh)),
-			BodyText: body,
-		}); err != nil {
-			return 0, err
-		}
+`, d.EscalateAfterDays, strings.Join(lines, "\n"), d.PublicURL),
 	}
-	for _, k := range keys {
-		if err := run.Lease.Fenced(ctx, func(ctx context.Context) error { return d.Training.RecordNotice(ctx, k) }); err != nil {
-			return 0, err
-		}
+	if err := run.Lease.Fenced(ctx, func(ctx context.Context) error { return d.Training.RecordBatch(ctx, batch) }); err != nil {
+		return 0, err
+	}
+	if err := d.sendBatch(ctx, run, batch); err != nil {
+		return 0, err
 	}
 	return len(fresh), nil
+}
+
+const escalationBatchPrefix = "escalation-batch:"
+
+// sendBatch queues a recorded batch's e-mail to each of its recipients
+// (each under its own key, so nothing is queued twice) and closes it.
+func (d Deps) sendBatch(ctx context.Context, run Run, b training.Notice) error {
+	for _, addr := range b.To {
+		if _, err := fencedQueue(ctx, run, d.Mail, notify.Message{
+			Key: b.Key + ":" + addr, To: addr, Kind: notify.KindEscalation, Subject: b.Subject, BodyText: b.Body,
+		}); err != nil {
+			return err
+		}
+	}
+	return run.Lease.Fenced(ctx, func(ctx context.Context) error { return d.Training.RecordBatchSent(ctx, b.Key) })
 }
 
 func escalationKey(due training.Due) string { return "escalation:" + due.Flag.Key }

@@ -42,7 +42,8 @@ type roster struct {
 	// versions holds each person's past records, oldest first, for
 	// reports on a past day.
 	versions map[string][]Person
-	notices  map[string]bool // keys of recorded notices
+	notices  map[string]bool   // keys of recorded notices, and every key a batch covers
+	batches  map[string]Notice // batch notices by key
 
 	loadMu sync.Mutex // one load at a time
 }
@@ -66,6 +67,19 @@ func (r *roster) reset() {
 	r.flags = nil
 	r.versions = map[string][]Person{}
 	r.notices = map[string]bool{}
+	r.batches = map[string]Notice{}
+}
+
+// putNotice records a notice and, for a batch, the keys it covers.
+// Callers hold mu.
+func (r *roster) putNotice(n Notice) {
+	r.notices[n.Key] = true
+	for _, k := range n.Covers {
+		r.notices[k] = true
+	}
+	if len(n.Covers) > 0 {
+		r.batches[n.Key] = n
+	}
 }
 
 // snapshot is everything a load reads.
@@ -76,7 +90,7 @@ type snapshot struct {
 	exemptions  []Exemption
 	flags       []Flag
 	versions    []Person
-	notices     []string
+	notices     []Notice
 }
 
 // refresh loads again when another process has written since the last
@@ -126,7 +140,7 @@ func (s *Service) refresh(ctx context.Context) error {
 	if err := s.store.EachPersonVersion(ctx, func(p Person) error { snap.versions = append(snap.versions, p); return nil }); err != nil {
 		return err
 	}
-	if err := s.notices.EachNotice(ctx, func(k string) error { snap.notices = append(snap.notices, k); return nil }); err != nil {
+	if err := s.notices.EachNotice(ctx, func(n Notice) error { snap.notices = append(snap.notices, n); return nil }); err != nil {
 		return err
 	}
 	if err := s.flags.EachFlag(ctx, func(f Flag) error { snap.flags = append(snap.flags, f); return nil }); err != nil {
@@ -154,8 +168,8 @@ func (s *Service) refresh(ctx context.Context) error {
 		r.exemptionOwner[e.ID] = e.PersonID
 	}
 	r.flags = snap.flags
-	for _, k := range snap.notices {
-		r.notices[k] = true
+	for _, n := range snap.notices {
+		r.putNotice(n)
 	}
 	for _, v := range snap.versions {
 		r.versions[v.ID] = append(r.versions[v.ID], v)

@@ -16,13 +16,28 @@ import (
 // between leaves the e-mail queued and the next run records it; a second
 // run with nothing changed finds every key in memory and writes nothing.
 
-// NoticeStore records notifications that are not flags (escalations to HR,
-// weekly digests, monthly reports) by key, once.
-type NoticeStore interface {
-	// InsertNotice records a key; an existing key is ErrConflict.
-	InsertNotice(ctx context.Context, key string, at time.Time) error
-	EachNotice(ctx context.Context, fn func(key string) error) error
+// Notice records, once, a notification that is not a flag (an escalation
+// to HR, a weekly digest). A batch notice also names every key it covers
+// and carries the e-mail it stands for: it is recorded in one insert before
+// the e-mail is queued, so a run killed in between finishes sending it next
+// time, and nobody it covers is ever put in a second batch.
+type Notice struct {
+	Key     string
+	Covers  []string // batch only: the keys it covers
+	To      []string // batch only: its recipients
+	Subject string   // batch only
+	Body    string   // batch only
 }
+
+// NoticeStore records notices by key, once.
+type NoticeStore interface {
+	// InsertNotice records a notice; an existing key is ErrConflict.
+	InsertNotice(ctx context.Context, n Notice, at time.Time) error
+	EachNotice(ctx context.Context, fn func(Notice) error) error
+}
+
+// sentSuffix marks a batch whose e-mails are all queued.
+const sentSuffix = "/sent"
 
 // Due is one person's transition on one course found by a scan.
 type Due struct {
@@ -139,15 +154,49 @@ func (s *Service) Noticed(key string) bool {
 // RecordNotice records that the notification with this key was queued.
 // Recording it twice is not an error.
 func (s *Service) RecordNotice(ctx context.Context, key string) error {
-	err := s.notices.InsertNotice(ctx, key, s.now().UTC())
+	return s.recordNotice(ctx, Notice{Key: key})
+}
+
+// RecordBatch records a batch notice (see Notice) before its e-mail is
+// queued. Recording it twice is not an error.
+func (s *Service) RecordBatch(ctx context.Context, n Notice) error {
+	return s.recordNotice(ctx, n)
+}
+
+// RecordBatchSent records that every e-mail of the batch is queued.
+func (s *Service) RecordBatchSent(ctx context.Context, batchKey string) error {
+	return s.RecordNotice(ctx, batchKey+sentSuffix)
+}
+
+func (s *Service) recordNotice(ctx context.Context, n Notice) error {
+	err := s.notices.InsertNotice(ctx, n, s.now().UTC())
 	if err != nil && !isConflict(err) {
 		return err
 	}
 	s.roster.mu.Lock()
-	s.roster.notices[key] = true
+	s.roster.putNotice(n)
 	s.roster.mu.Unlock()
 	s.changed(ctx)
 	return nil
+}
+
+// OpenBatches returns the batches whose key starts with prefix and whose
+// e-mails are not all queued yet (a run was killed between recording and
+// sending), oldest key first.
+func (s *Service) OpenBatches(ctx context.Context, prefix string) ([]Notice, error) {
+	if err := s.refresh(ctx); err != nil {
+		return nil, err
+	}
+	s.roster.mu.RLock()
+	defer s.roster.mu.RUnlock()
+	var out []Notice
+	for key, b := range s.roster.batches {
+		if strings.HasPrefix(key, prefix) && !s.roster.notices[key+sentSuffix] {
+			out = append(out, b)
+		}
+	}
+	slices.SortFunc(out, func(a, b Notice) int { return strings.Compare(a.Key, b.Key) })
+	return out, nil
 }
 
 // Now is the service's clock.
