@@ -181,7 +181,7 @@ func (h hrRecipients) HREmails(ctx context.Context) ([]string, error) {
 // Router returns the HTTP handler serving the API and the web pages.
 func (a *App) Router() *gin.Engine {
 	pages := web.New(web.Deps{
-		Logger: a.log, Training: a.Training, Accounts: a.Accounts, PublicURL: a.cfg.PublicURL, RefreshTTL: a.cfg.RefreshTTL,
+		Logger: a.log, Training: a.Training, Accounts: a.Accounts, Outbox: a.Outbox, PublicURL: a.cfg.PublicURL, RefreshTTL: a.cfg.RefreshTTL,
 	})
 	return httpapi.New(httpapi.Deps{
 		Logger: a.log, DB: a.Store, Training: a.Training, Accounts: a.Accounts, Keys: a.Keys, Outbox: a.Outbox, Jobs: a.Jobs,

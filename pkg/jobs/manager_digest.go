@@ -27,8 +27,27 @@ func (d Deps) managerDigest(ctx context.Context, run Run) (Summary, error) {
 		soon    []training.Due
 	}
 	byManager := map[string]*entry{}
+	// Everyone above each line manager, worked out once per manager: each
+	// LineManagers call checks the roster's freshness (a database read),
+	// and there are thousands of entries but a few hundred managers.
+	chains := map[string][]training.Person{}
+	lineOf := func(due training.Due) ([]training.Person, error) {
+		if due.Manager.ID == "" {
+			return nil, nil
+		}
+		if c, ok := chains[due.Manager.ID]; ok {
+			return c, nil
+		}
+		above, err := d.Training.LineManagers(ctx, due.Manager.ID)
+		if err != nil {
+			return nil, err
+		}
+		c := append([]training.Person{due.Manager}, above...)
+		chains[due.Manager.ID] = c
+		return c, nil
+	}
 	add := func(due training.Due, overdue bool) error {
-		managers, err := d.Training.LineManagers(ctx, due.Person.ID)
+		managers, err := lineOf(due)
 		if err != nil {
 			return err
 		}

@@ -24,7 +24,7 @@ func (rep Report) WriteCSV(w io.Writer) error {
 		if l.Assessment.LastCompleted != nil {
 			last = l.Assessment.LastCompleted.CompletedOn.String()
 		}
-		if err := cw.Write(csvSafe([]string{l.Person.EmployeeNumber, l.Person.GivenName, l.Person.FamilyName, string(l.Person.Kind),
+		if err := cw.Write(DefuseCSV([]string{l.Person.EmployeeNumber, l.Person.GivenName, l.Person.FamilyName, string(l.Person.Kind),
 			l.Person.Department, l.Person.JobTitle, l.Manager.EmployeeNumber, l.Group, rep.CourseCode,
 			string(l.Assessment.Status), l.Assessment.DueOn.String(), l.Assessment.ExpiresOn.String(), last, l.Assessment.ExplanationText()})); err != nil {
 			return err
@@ -41,9 +41,10 @@ func (rep Report) CSV() []byte {
 	return b.Bytes()
 }
 
-// csvSafe defuses spreadsheet formulas: a cell starting with = + - @ or a
-// tab would be run by Excel when HR opens the file.
-func csvSafe(cells []string) []string {
+// DefuseCSV defuses spreadsheet formulas in a CSV row, in place: a cell
+// starting with = + - @ or a tab would be run by Excel when HR opens the
+// file, so it gets a leading apostrophe.
+func DefuseCSV(cells []string) []string {
 	for i, s := range cells {
 		if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
 			cells[i] = "'" + s

@@ -38,6 +38,7 @@ type courseStatus struct {
 type historyRow struct {
 	ID, Course, CompletedOn, RecordedBy, State, Reason string
 	CertificateName                                    string
+	Revocable                                          bool // not revoked yet: HR may revoke it
 }
 
 func (s *Server) myTraining(c *gin.Context) {
@@ -154,7 +155,7 @@ var stateLabels = map[training.State]string{
 
 func toHistoryRow(done training.Completion, title string) historyRow {
 	r := historyRow{ID: done.ID, Course: title, CompletedOn: longDate(done.CompletedOn),
-		RecordedBy: sourceLabels[done.Source], State: stateLabels[done.State()]}
+		RecordedBy: sourceLabels[done.Source], State: stateLabels[done.State()], Revocable: done.Revocation == nil}
 	if r.Course == "" {
 		r.Course = done.CourseCode
 	}

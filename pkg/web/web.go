@@ -40,6 +40,7 @@ import (
 
 	"github.com/complytrack/complytrack/pkg/accounts"
 	"github.com/complytrack/complytrack/pkg/auth"
+	"github.com/complytrack/complytrack/pkg/notify"
 	"github.com/complytrack/complytrack/pkg/training"
 )
 
@@ -62,6 +63,8 @@ type Deps struct {
 	// Organisation is shown in the header beside the service name; empty:
 	// not shown.
 	Organisation string
+	// Outbox is the e-mail outbox HR reads on /outbox; nil: no such page.
+	Outbox *notify.Outbox
 }
 
 // Server holds the parsed templates and the session machinery.
@@ -115,6 +118,39 @@ func (s *Server) Mount(r *gin.Engine) {
 	in.GET("/my-training/:code/record", s.recordForm)
 	in.POST("/my-training/:code/record", s.record)
 	in.GET("/certificates/:id", s.certificate)
+	// My team, HR's people pages and the import (team.go, people.go, import.go).
+	in.GET("/team", s.myTeam)
+	in.GET("/team.csv", s.teamCSV)
+	in.GET("/people", s.peopleList)
+	in.GET("/people/new", s.newPersonForm)
+	in.POST("/people/new", s.createPerson)
+	in.GET("/people/import", s.importForm)
+	in.POST("/people/import/confirm", s.confirmImport)
+	in.GET("/people/:id", s.personDetail)
+	in.GET("/people/:id/edit", s.editPersonForm)
+	in.POST("/people/:id/edit", s.updatePerson)
+	// The upload is read with the import's 32 MiB limit, for HR only, before verifyCSRF.
+	r.Group("", s.pageHeaders, s.requireSignIn, s.importBody, s.verifyCSRF).POST("/people/import", s.previewImport)
+	// HR's pages (dashboard.go, flags.go, evidence.go, exemptions.go, courses.go,
+	// reports.go, outbox.go); auditors see them read-only.
+	in.GET("/dashboard", s.dashboard)
+	in.GET("/flags", s.flags)
+	in.GET("/evidence", s.evidence)
+	in.POST("/evidence/:id/verify", s.verifyCompletion)
+	in.POST("/evidence/:id/reject", s.rejectCompletion)
+	in.GET("/completions/:id/revoke", s.revokeForm)
+	in.POST("/completions/:id/revoke", s.revoke)
+	in.GET("/people/:id/exemptions", s.exemptions)
+	in.GET("/people/:id/exemptions/new", s.exemptionNew)
+	in.POST("/people/:id/exemptions", s.grantExemption)
+	in.POST("/people/:id/exemptions/:exemption/remove", s.removeExemption)
+	in.GET("/courses", s.courses)
+	in.GET("/courses/:code", s.course)
+	in.GET("/courses/:code/edit", s.courseEdit)
+	in.POST("/courses/:code/edit", s.courseUpdate)
+	in.GET("/reports", s.reports)
+	in.GET("/reports.csv", s.reportCSV)
+	in.GET("/outbox", s.outbox)
 	// The line manager's and HR's pages mount here.
 }
 
@@ -129,6 +165,14 @@ type navItem struct {
 // navItems is the header's navigation, in order.
 var navItems = []navItem{
 	{Href: "/my-training", Text: "My training"},
+	{Href: "/team", Text: "My team", Roles: []auth.Role{auth.RoleManager}},
+	{Href: "/people", Text: "People", Roles: []auth.Role{auth.RoleHR, auth.RoleAuditor}},
+	{Href: "/dashboard", Text: "Dashboard", Roles: []auth.Role{auth.RoleHR, auth.RoleAuditor}},
+	{Href: "/evidence", Text: "Evidence", Roles: []auth.Role{auth.RoleHR, auth.RoleAuditor, auth.RoleManager}},
+	{Href: "/flags", Text: "Flags", Roles: []auth.Role{auth.RoleHR, auth.RoleAuditor, auth.RoleManager}},
+	{Href: "/courses", Text: "Courses", Roles: []auth.Role{auth.RoleHR, auth.RoleAuditor}},
+	{Href: "/reports", Text: "Reports", Roles: []auth.Role{auth.RoleHR, auth.RoleAuditor}},
+	{Href: "/outbox", Text: "Outbox", Roles: []auth.Role{auth.RoleHR}},
 }
 
 // navLink is a navItem as one page shows it.
@@ -317,15 +361,20 @@ func setPageHeaders(c *gin.Context) {
 
 // home sends a signed-in person to their training and anyone else to
 // sign in.
+// home sends people where their work is: HR to the dashboard, everyone
+// else to their own training.
 func (s *Server) home(c *gin.Context) {
-	if _, ok, err := s.signedIn(c); err != nil {
+	p, ok, err := s.signedIn(c)
+	switch {
+	case err != nil:
 		s.fail(c, err)
-		return
-	} else if !ok {
+	case !ok:
 		c.Redirect(http.StatusSeeOther, "/sign-in")
-		return
+	case p.Actor().HR:
+		c.Redirect(http.StatusSeeOther, "/dashboard")
+	default:
+		c.Redirect(http.StatusSeeOther, "/my-training")
 	}
-	c.Redirect(http.StatusSeeOther, "/my-training")
 }
 
 // asset is one embedded static file, served under a URL carrying its hash

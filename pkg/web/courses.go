@@ -1,0 +1,206 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/complytrack/complytrack/pkg/auth"
+	"github.com/complytrack/complytrack/pkg/training"
+)
+
+// coursesPage is the content of courses.html.
+type coursesPage struct {
+	Courses []training.Course
+}
+
+// courses lists every course (HR and auditors).
+func (s *Server) courses(c *gin.Context) {
+	if !s.allowRoles(c, auth.RoleHR, auth.RoleAuditor) {
+		return
+	}
+	list, err := s.d.Training.Courses(c.Request.Context())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "courses.html", page{Title: "Courses", Data: coursesPage{Courses: list}})
+}
+
+// coursePage is the content of course.html.
+type coursePage struct {
+	Course        training.Course
+	AppliesTo     string
+	Validity      string
+	EffectiveFrom string
+	CanEdit       bool
+}
+
+func (s *Server) courseFor(c *gin.Context) (training.Course, bool) {
+	if !s.allowRoles(c, auth.RoleHR, auth.RoleAuditor) {
+		return training.Course{}, false
+	}
+	course, err := s.d.Training.Course(c.Request.Context(), c.Param("code"))
+	if err != nil {
+		s.fail(c, err)
+		return training.Course{}, false
+	}
+	return course, true
+}
+
+// course shows one course and its policy.
+func (s *Server) course(c *gin.Context) {
+	course, ok := s.courseFor(c)
+	if !ok {
+		return
+	}
+	data := coursePage{Course: course, EffectiveFrom: longDate(course.EffectiveFrom), CanEdit: isHR(c)}
+	var kinds []string
+	for _, k := range course.AppliesTo.Kinds {
+		kinds = append(kinds, string(k))
+	}
+	data.AppliesTo = strings.Join(kinds, ", ")
+	if len(course.AppliesTo.Departments) > 0 {
+		data.AppliesTo += " in " + strings.Join(course.AppliesTo.Departments, ", ")
+	}
+	if len(course.AppliesTo.JobTitles) > 0 {
+		data.AppliesTo += " with job title " + strings.Join(course.AppliesTo.JobTitles, ", ")
+	}
+	data.Validity = "Never expires"
+	if course.ValidityMonths > 0 {
+		data.Validity = strconv.Itoa(course.ValidityMonths) + " months"
+	}
+	pg := page{Title: course.Title, Data: data}
+	if c.Query("saved") != "" {
+		pg.Banner = &banner{Success: true, Heading: "Policy saved", Text: "Everyone’s status now follows the new policy."}
+	}
+	s.render(c, http.StatusOK, "course.html", pg)
+}
+
+// The policy form's number inputs, by the domain's field name (which is
+// also the input's name and id).
+var policyNumbers = []struct{ Field, Label, Hint string }{
+	{"new_starter_days", "Days a new starter has to complete it", "For example, 28"},
+	{"validity_months", "Months a completion stays valid", "0 means it never expires"},
+	{"due_soon_days", "Days before expiry it shows as expiring", "For example, 30"},
+	{"renew_window_days", "Days before expiry a renewal keeps the old expiry date", "For example, 60"},
+}
+
+// Inputs of the effective-from date.
+const (
+	effectiveDayInput   = "effective-from-day"
+	effectiveMonthInput = "effective-from-month"
+	effectiveYearInput  = "effective-from-year"
+)
+
+// courseEditPage is the content of course_edit.html.
+type courseEditPage struct {
+	Code, Title      string
+	Numbers          []numberInput
+	Day, Month, Year string
+}
+
+type numberInput struct {
+	Name, Label, Hint, Value string
+}
+
+func newCourseEditPage(course training.Course) courseEditPage {
+	values := map[string]int{"new_starter_days": course.NewStarterDays, "validity_months": course.ValidityMonths,
+		"due_soon_days": course.DueSoonDays, "renew_window_days": course.RenewWindowDays}
+	p := courseEditPage{Code: course.Code, Title: course.Title}
+	for _, n := range policyNumbers {
+		p.Numbers = append(p.Numbers, numberInput{Name: n.Field, Label: n.Label, Hint: n.Hint, Value: strconv.Itoa(values[n.Field])})
+	}
+	if !course.EffectiveFrom.IsZero() {
+		p.Day, p.Month, p.Year = strconv.Itoa(course.EffectiveFrom.Day()), strconv.Itoa(int(course.EffectiveFrom.Month())), strconv.Itoa(course.EffectiveFrom.Year())
+	}
+	return p
+}
+
+// courseEdit is HR's form for a course's policy numbers.
+func (s *Server) courseEdit(c *gin.Context) {
+	course, ok := s.courseFor(c)
+	if !ok {
+		return
+	}
+	if !isHR(c) {
+		s.fail(c, training.ErrForbidden)
+		return
+	}
+	s.render(c, http.StatusOK, "course_edit.html", page{Title: "Change the policy for " + course.Title, Data: newCourseEditPage(course)})
+}
+
+// courseUpdate saves the policy, or shows the form with what to correct.
+// The domain decides who may and checks the numbers.
+func (s *Server) courseUpdate(c *gin.Context) {
+	course, ok := s.courseFor(c)
+	if !ok {
+		return
+	}
+	data := newCourseEditPage(course)
+	var errs []fieldError
+	numbers := map[string]int{}
+	for i, n := range policyNumbers {
+		v := strings.TrimSpace(c.PostForm(n.Field))
+		data.Numbers[i].Value = v
+		num, err := strconv.Atoi(v)
+		switch {
+		case v == "":
+			errs = append(errs, fieldError{ID: n.Field, Message: "Enter the " + strings.ToLower(n.Label[:1]) + n.Label[1:]})
+		case err != nil:
+			errs = append(errs, fieldError{ID: n.Field, Message: n.Label + " must be a whole number, like 28"})
+		default:
+			numbers[n.Field] = num
+		}
+	}
+	data.Day = strings.TrimSpace(c.PostForm(effectiveDayInput))
+	data.Month = strings.TrimSpace(c.PostForm(effectiveMonthInput))
+	data.Year = strings.TrimSpace(c.PostForm(effectiveYearInput))
+	effective, dateErr := parseDateInput(data.Day, data.Month, data.Year, "the date the policy took effect")
+	if dateErr != nil {
+		dateErr.ID = strings.Replace(dateErr.ID, "completed-on", "effective-from", 1)
+		errs = append(errs, *dateErr)
+	}
+	title := "Change the policy for " + course.Title
+	if !isHR(c) {
+		s.fail(c, training.ErrForbidden)
+		return
+	}
+	if len(errs) > 0 {
+		s.render(c, http.StatusUnprocessableEntity, "course_edit.html", page{Title: title, Errors: errs, Data: data})
+		return
+	}
+	_, err := s.d.Training.UpdateCourse(c.Request.Context(), principal(c).Actor(), course.Code, func(co *training.Course) {
+		co.NewStarterDays = numbers["new_starter_days"]
+		co.ValidityMonths = numbers["validity_months"]
+		co.DueSoonDays = numbers["due_soon_days"]
+		co.RenewWindowDays = numbers["renew_window_days"]
+		co.EffectiveFrom = effective
+	})
+	var ve *training.ValidationError
+	switch {
+	case errors.As(err, &ve):
+		labels := map[string]string{}
+		for _, n := range policyNumbers {
+			labels[n.Field] = n.Label
+		}
+		for _, f := range ve.Fields {
+			switch {
+			case labels[f.Field] != "":
+				errs = append(errs, fieldError{ID: f.Field, Message: labels[f.Field] + " " + f.Message})
+			case f.Field == "effective_from":
+				errs = append(errs, fieldError{ID: effectiveDayInput, Message: "The date the policy took effect " + plainDates(f.Message)})
+			default:
+				errs = append(errs, fieldError{ID: policyNumbers[0].Field, Message: capitalise(strings.ReplaceAll(f.Field, "_", " ")) + " " + f.Message})
+			}
+		}
+		s.render(c, http.StatusUnprocessableEntity, "course_edit.html", page{Title: title, Errors: errs, Data: data})
+	case err != nil:
+		s.fail(c, err)
+	default:
+		c.Redirect(http.StatusSeeOther, "/courses/"+course.Code+"?saved=1")
+	}
+}

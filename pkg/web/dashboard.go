@@ -1,0 +1,138 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/complytrack/complytrack/pkg/auth"
+	"github.com/complytrack/complytrack/pkg/training"
+)
+
+// The HR pages: dashboard, flags, pending evidence, exemptions, courses,
+// reports and the outbox. HR acts on them; auditors see them read-only
+// (no forms that change anything, and the domain service refuses their
+// posts); everyone else gets the "page not found" page, as for a person
+// outside their scope. The domain service makes the decisions; the role
+// checks here only choose which pages and forms to show.
+
+// hasRole reports whether the signed-in person holds any of the roles.
+func hasRole(c *gin.Context, roles ...auth.Role) bool {
+	pr := principal(c)
+	for _, r := range roles {
+		if pr.Roles.Has(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// isHR reports whether the signed-in person may change records here.
+func isHR(c *gin.Context) bool { return hasRole(c, auth.RoleHR) }
+
+// allowRoles shows the page to holders of the roles and the 404 page to
+// anyone else; it reports whether to go on.
+func (s *Server) allowRoles(c *gin.Context, roles ...auth.Role) bool {
+	if hasRole(c, roles...) {
+		return true
+	}
+	s.NotFound(c)
+	return false
+}
+
+// courseOption is one course in a select.
+type courseOption struct {
+	Code, Title string
+	Selected    bool
+}
+
+func courseOptions(courses []training.Course, selected string) []courseOption {
+	out := make([]courseOption, 0, len(courses))
+	for _, co := range courses {
+		out = append(out, courseOption{Code: co.Code, Title: co.Title, Selected: co.Code == selected})
+	}
+	return out
+}
+
+// defaultCourse is the course a page shows when none is chosen: Prevent
+// awareness when there is one, else the first.
+func defaultCourse(courses []training.Course) string {
+	code := ""
+	for i, co := range courses {
+		if i == 0 || co.Code == "PREVENT" {
+			code = co.Code
+		}
+		if co.Code == "PREVENT" {
+			break
+		}
+	}
+	return code
+}
+
+// dashboardPage is the content of dashboard.html.
+type dashboardPage struct {
+	Courses    []courseOption
+	CourseCode string
+	Course     string
+	AsOf       string
+	Totals     training.Tally
+	TotalPct   string
+	Groups     []reportRow
+	Chart      barChart
+}
+
+// reportRow is one group's line in a compliance table.
+type reportRow struct {
+	Label    string
+	Tally    training.Tally
+	Pct      string
+	Required int // applicable and not exempt
+}
+
+func reportRows(groups []training.ReportGroup) []reportRow {
+	out := make([]reportRow, 0, len(groups))
+	for _, g := range groups {
+		out = append(out, reportRow{Label: groupLabel(g.Key), Tally: g.Tally, Pct: formatPct(g.Tally.Pct()), Required: g.Tally.Applicable - g.Tally.Exempt})
+	}
+	return out
+}
+
+// dashboard is HR's landing page: compliance per department for a course,
+// as a chart and a table, and the counts to act on.
+func (s *Server) dashboard(c *gin.Context) {
+	if !s.allowRoles(c, auth.RoleHR, auth.RoleAuditor) {
+		return
+	}
+	ctx := c.Request.Context()
+	courses, err := s.d.Training.Courses(ctx)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	code := strings.TrimSpace(c.Query("course_code"))
+	if code == "" {
+		code = defaultCourse(courses)
+	}
+	rep, err := s.d.Training.ComplianceReport(ctx, principal(c).Actor(), training.ReportRequest{CourseCode: code, GroupBy: training.GroupByDepartment})
+	var ve *training.ValidationError
+	if errors.As(err, &ve) {
+		s.NotFound(c) // an unknown course in the address
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	title := code
+	for _, co := range courses {
+		if co.Code == rep.CourseCode {
+			title = co.Title
+		}
+	}
+	data := dashboardPage{Courses: courseOptions(courses, rep.CourseCode), CourseCode: rep.CourseCode, Course: title,
+		AsOf: longDate(rep.AsOf), Totals: rep.Totals, TotalPct: pctCounts(rep.Totals), Groups: reportRows(rep.Groups),
+		Chart: departmentChart("compliance-chart", title+": compliance by department on "+longDate(rep.AsOf), rep.Groups)}
+	s.render(c, http.StatusOK, "dashboard.html", page{Title: "Dashboard", Data: data})
+}

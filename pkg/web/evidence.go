@@ -1,0 +1,172 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/complytrack/complytrack/pkg/auth"
+	"github.com/complytrack/complytrack/pkg/training"
+)
+
+// evidencePage is the content of evidence.html.
+type evidencePage struct {
+	Items []pendingRow
+	// CanReview is false for auditors: the list without forms.
+	CanReview bool
+}
+
+type pendingRow struct {
+	ID, PersonID, Person, EmployeeNumber string
+	Course, CompletedOn, RecordedOn      string
+	CertificateName, CertificateRef      string
+	// Reason is what was typed before a refused rejection.
+	Reason string
+}
+
+// reasonInput is the id of the reason field of completion id's forms.
+func reasonInput(id string) string { return "reason-" + id }
+
+// ReasonID is the reason field's id in the template.
+func (r pendingRow) ReasonID() string { return reasonInput(r.ID) }
+
+// evidence lists the completions waiting for the viewer to verify: HR
+// all of them, a line manager their reporting line's (per the course's
+// verification rule). Auditors see the list read-only.
+func (s *Server) evidence(c *gin.Context) {
+	s.renderEvidence(c, http.StatusOK, nil, "", "")
+}
+
+func (s *Server) renderEvidence(c *gin.Context, status int, errs []fieldError, failedID, reason string) {
+	if !s.allowRoles(c, auth.RoleHR, auth.RoleAuditor, auth.RoleManager) {
+		return
+	}
+	items, err := s.d.Training.PendingCompletions(c.Request.Context(), principal(c).Actor())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	data := evidencePage{CanReview: hasRole(c, auth.RoleHR, auth.RoleManager)}
+	for _, it := range items {
+		row := pendingRow{ID: it.Completion.ID, PersonID: it.Person.ID, Person: it.Person.FullName(),
+			EmployeeNumber: it.Person.EmployeeNumber, Course: it.Course.Title, CompletedOn: longDate(it.Completion.CompletedOn),
+			RecordedOn:     longDate(training.DateOf(it.Completion.RecordedAt.In(s.d.Training.Location()))),
+			CertificateRef: it.Completion.CertificateRef}
+		if row.Course == "" {
+			row.Course = it.Completion.CourseCode
+		}
+		if it.Completion.Evidence != nil {
+			row.CertificateName = it.Completion.Evidence.Filename
+		}
+		if row.ID == failedID {
+			row.Reason = reason
+		}
+		data.Items = append(data.Items, row)
+	}
+	pg := page{Title: "Evidence to verify", Errors: errs, Data: data}
+	switch c.Query("done") {
+	case "verified":
+		pg.Banner = &banner{Success: true, Heading: "Verified: the completion now counts"}
+	case "rejected":
+		pg.Banner = &banner{Success: true, Heading: "Rejected: the person can see your reason"}
+	}
+	s.render(c, status, "evidence.html", pg)
+}
+
+func (s *Server) verifyCompletion(c *gin.Context) { s.review(c, true) }
+func (s *Server) rejectCompletion(c *gin.Context) { s.review(c, false) }
+
+// review verifies or rejects one completion; the domain decides whether
+// the viewer may. A rejection without a reason shows the list again with
+// the error.
+func (s *Server) review(c *gin.Context, accept bool) {
+	id := c.Param("id")
+	reason := strings.TrimSpace(c.PostForm("reason"))
+	_, err := s.d.Training.Review(c.Request.Context(), principal(c).Actor(), id, accept, reason)
+	var ve *training.ValidationError
+	switch {
+	case errors.As(err, &ve):
+		msg := "Enter the reason you are rejecting it, so the person can put it right"
+		if reason != "" {
+			msg = "The reason " + ve.Fields[0].Message
+		}
+		s.renderEvidence(c, http.StatusUnprocessableEntity, []fieldError{{ID: reasonInput(id), Message: msg}}, id, reason)
+	case errors.Is(err, training.ErrConflict):
+		s.render(c, http.StatusConflict, "error.html", page{Title: "This has been dealt with already", Data: errorPage{
+			Paragraphs: []string{"Someone verified or rejected this completion before you did."},
+			LinkHref:   "/evidence", LinkText: "Back to the evidence to verify"}})
+	case err != nil:
+		s.fail(c, err)
+	case accept:
+		c.Redirect(http.StatusSeeOther, "/evidence?done=verified")
+	default:
+		c.Redirect(http.StatusSeeOther, "/evidence?done=rejected")
+	}
+}
+
+// revokePage is the content of evidence_revoke.html.
+type revokePage struct {
+	ID, PersonID, Person, Course, CompletedOn, State string
+	Reason                                           string
+	Done                                             bool
+}
+
+// revokeForm asks HR why a completion is withdrawn.
+func (s *Server) revokeForm(c *gin.Context) {
+	s.renderRevoke(c, http.StatusOK, nil, "")
+}
+
+func (s *Server) renderRevoke(c *gin.Context, status int, errs []fieldError, reason string) {
+	ctx := c.Request.Context()
+	actor := principal(c).Actor()
+	done, err := s.d.Training.Completion(ctx, actor, c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if !actor.HR {
+		s.fail(c, training.ErrForbidden)
+		return
+	}
+	person, err := s.d.Training.Person(ctx, actor, done.PersonID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	course, err := s.d.Training.Course(ctx, done.CourseCode)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	data := revokePage{ID: done.ID, PersonID: person.ID, Person: person.FullName(), Course: course.Title,
+		CompletedOn: longDate(done.CompletedOn), State: stateLabels[done.State()], Reason: reason, Done: done.Revocation != nil}
+	pg := page{Title: "Revoke " + person.FullName() + "’s " + course.Title + " completion", Errors: errs, Data: data}
+	if c.Query("revoked") != "" && data.Done {
+		pg.Banner = &banner{Success: true, Heading: "Revoked: it no longer counts"}
+	}
+	s.render(c, status, "evidence_revoke.html", pg)
+}
+
+// revoke withdraws a completion with a reason (HR only; the domain says).
+func (s *Server) revoke(c *gin.Context) {
+	id := c.Param("id")
+	reason := strings.TrimSpace(c.PostForm("reason"))
+	_, err := s.d.Training.Revoke(c.Request.Context(), principal(c).Actor(), id, reason)
+	var ve *training.ValidationError
+	switch {
+	case errors.As(err, &ve):
+		msg := "Enter the reason you are revoking it"
+		if reason != "" {
+			msg = "The reason " + ve.Fields[0].Message
+		}
+		s.renderRevoke(c, http.StatusUnprocessableEntity, []fieldError{{ID: "reason", Message: msg}}, reason)
+	case errors.Is(err, training.ErrConflict):
+		s.renderRevoke(c, http.StatusConflict, []fieldError{{ID: "reason", Message: "This completion was revoked already"}}, reason)
+	case err != nil:
+		s.fail(c, err)
+	default:
+		c.Redirect(http.StatusSeeOther, "/completions/"+id+"/revoke?revoked=1")
+	}
+}

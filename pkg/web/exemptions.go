@@ -1,0 +1,218 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/complytrack/complytrack/pkg/auth"
+	"github.com/complytrack/complytrack/pkg/training"
+)
+
+// The inputs of the exemption form; each name is also its id.
+const (
+	exemptCourseInput = "course_code"
+	exemptReasonInput = "reason"
+	untilDayInput     = "until-day"
+	untilMonthInput   = "until-month"
+	untilYearInput    = "until-year"
+)
+
+// exemptionsPage is the content of exemptions.html: a person's
+// exemptions, current and removed.
+type exemptionsPage struct {
+	PersonID, Person string
+	Items            []exemptionRow
+	CanChange        bool
+}
+
+type exemptionRow struct {
+	ID, Course, Reason, Until, Granted, Removed string
+	Active                                      bool
+}
+
+// exemptionForm is the content of exemption_new.html.
+type exemptionForm struct {
+	PersonID, Person string
+	Courses          []courseOption
+	Reason           string
+	Day, Month, Year string
+}
+
+// personFor finds a person the viewer may see, or answers with the 404
+// page; HR and auditors only, as these are HR's pages.
+func (s *Server) personFor(c *gin.Context) (training.Person, bool) {
+	if !s.allowRoles(c, auth.RoleHR, auth.RoleAuditor) {
+		return training.Person{}, false
+	}
+	p, err := s.d.Training.Person(c.Request.Context(), principal(c).Actor(), c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return training.Person{}, false
+	}
+	return p, true
+}
+
+// exemptions lists a person's exemptions, with "remove" for HR.
+func (s *Server) exemptions(c *gin.Context) {
+	person, ok := s.personFor(c)
+	if !ok {
+		return
+	}
+	ctx := c.Request.Context()
+	list, err := s.d.Training.ExemptionsOf(ctx, principal(c).Actor(), person.ID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	courses, err := s.courseTitles(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	data := exemptionsPage{PersonID: person.ID, Person: person.FullName(), CanChange: isHR(c)}
+	loc := s.d.Training.Location()
+	for _, e := range list {
+		row := exemptionRow{ID: e.ID, Course: courses[e.CourseCode].Title, Reason: e.Reason, Until: longDate(e.Until),
+			Granted: longDate(training.DateOf(e.CreatedAt.In(loc))), Active: e.Removal == nil}
+		if row.Course == "" {
+			row.Course = e.CourseCode
+		}
+		if row.Until == "" {
+			row.Until = "No end date"
+		}
+		if e.Removal != nil {
+			row.Removed = longDate(training.DateOf(e.Removal.At.In(loc)))
+		}
+		data.Items = append(data.Items, row)
+	}
+	pg := page{Title: person.FullName() + ": exemptions", Data: data}
+	switch c.Query("done") {
+	case "granted":
+		pg.Banner = &banner{Success: true, Heading: "Exemption granted"}
+	case "removed":
+		pg.Banner = &banner{Success: true, Heading: "Exemption removed"}
+	}
+	s.render(c, http.StatusOK, "exemptions.html", pg)
+}
+
+// exemptionNew is the form to exempt a person from a course (HR only).
+func (s *Server) exemptionNew(c *gin.Context) {
+	person, ok := s.personFor(c)
+	if !ok {
+		return
+	}
+	if !isHR(c) {
+		s.fail(c, training.ErrForbidden)
+		return
+	}
+	form, err := s.newExemptionForm(c, person, "")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "exemption_new.html", page{Title: "Exempt " + person.FullName() + " from a course", Data: form})
+}
+
+func (s *Server) newExemptionForm(c *gin.Context, person training.Person, selected string) (exemptionForm, error) {
+	courses, err := s.d.Training.Courses(c.Request.Context())
+	if err != nil {
+		return exemptionForm{}, err
+	}
+	return exemptionForm{PersonID: person.ID, Person: person.FullName(), Courses: courseOptions(courses, selected)}, nil
+}
+
+// grantExemption reads the form and grants the exemption, or shows the
+// form again with what to correct. The domain decides who may.
+func (s *Server) grantExemption(c *gin.Context) {
+	person, ok := s.personFor(c)
+	if !ok {
+		return
+	}
+	code := strings.TrimSpace(c.PostForm(exemptCourseInput))
+	form, err := s.newExemptionForm(c, person, code)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	form.Reason = strings.TrimSpace(c.PostForm(exemptReasonInput))
+	form.Day = strings.TrimSpace(c.PostForm(untilDayInput))
+	form.Month = strings.TrimSpace(c.PostForm(untilMonthInput))
+	form.Year = strings.TrimSpace(c.PostForm(untilYearInput))
+
+	in := training.ExemptionInput{CourseCode: code, Reason: form.Reason}
+	var untilErr *fieldError
+	if form.Day != "" || form.Month != "" || form.Year != "" {
+		in.Until, untilErr = parseDateInput(form.Day, form.Month, form.Year, "the date the exemption ends")
+		if untilErr != nil {
+			untilErr.ID = strings.Replace(untilErr.ID, "completed-on", "until", 1)
+			in.Problems = append(in.Problems, training.FieldError{Field: "until", Message: untilErr.Message})
+		}
+	}
+	_, err = s.d.Training.GrantExemption(c.Request.Context(), principal(c).Actor(), person.ID, in)
+	var ve *training.ValidationError
+	switch {
+	case errors.As(err, &ve):
+		var errs []fieldError
+		for _, f := range ve.Fields {
+			switch f.Field {
+			case "course_code":
+				msg := "Choose the course"
+				if code != "" {
+					msg = capitalise(plainDates(f.Message))
+				}
+				errs = append(errs, fieldError{ID: exemptCourseInput, Message: msg})
+			case "reason":
+				msg := "Enter the reason for the exemption"
+				if form.Reason != "" {
+					msg = "The reason " + f.Message
+				}
+				errs = append(errs, fieldError{ID: exemptReasonInput, Message: msg})
+			case "until":
+				if untilErr != nil {
+					errs = append(errs, *untilErr)
+				} else {
+					errs = append(errs, fieldError{ID: untilDayInput, Message: "The date the exemption ends " + plainDates(f.Message)})
+				}
+			default:
+				errs = append(errs, fieldError{ID: exemptCourseInput, Message: capitalise(plainDates(f.Message))})
+			}
+		}
+		s.render(c, http.StatusUnprocessableEntity, "exemption_new.html", page{Title: "Exempt " + person.FullName() + " from a course", Errors: errs, Data: form})
+	case errors.Is(err, training.ErrConflict):
+		s.render(c, http.StatusConflict, "exemption_new.html", page{Title: "Exempt " + person.FullName() + " from a course",
+			Errors: []fieldError{{ID: exemptCourseInput, Message: conflictMessage(err)}}, Data: form})
+	case err != nil:
+		s.fail(c, err)
+	default:
+		c.Redirect(http.StatusSeeOther, "/people/"+person.ID+"/exemptions?done=granted")
+	}
+}
+
+// conflictMessage is a conflict's message for people, when it has one.
+func conflictMessage(err error) string {
+	var pm interface{ PublicMessage() string }
+	if errors.As(err, &pm) {
+		return capitalise(pm.PublicMessage())
+	}
+	return "This has changed since you opened the page: go back and try again"
+}
+
+// removeExemption withdraws an exemption (HR only; the domain says).
+func (s *Server) removeExemption(c *gin.Context) {
+	person, ok := s.personFor(c)
+	if !ok {
+		return
+	}
+	err := s.d.Training.RemoveExemption(c.Request.Context(), principal(c).Actor(), c.Param("exemption"))
+	switch {
+	case errors.Is(err, training.ErrConflict):
+		c.Redirect(http.StatusSeeOther, "/people/"+person.ID+"/exemptions")
+	case err != nil:
+		s.fail(c, err)
+	default:
+		c.Redirect(http.StatusSeeOther, "/people/"+person.ID+"/exemptions?done=removed")
+	}
+}

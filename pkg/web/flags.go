@@ -1,0 +1,95 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/complytrack/complytrack/pkg/auth"
+	"github.com/complytrack/complytrack/pkg/training"
+)
+
+// flagKindLabels name each kind of flag in plain English.
+var flagKindLabels = map[training.FlagKind]string{
+	training.FlagNewStarter:        "New starter",
+	training.FlagDueSoon:           "Due soon",
+	training.FlagOverdue:           "Overdue",
+	training.FlagExpired:           "Expired",
+	training.FlagDuplicateEvidence: "Same certificate for two people",
+}
+
+type kindOption struct {
+	Value, Text string
+	Selected    bool
+}
+
+// flagsPage is the content of flags.html.
+type flagsPage struct {
+	Kinds    []kindOption
+	Kind     string
+	Flags    []flagRow
+	NextHref string
+}
+
+type flagRow struct {
+	PersonID, Person, EmployeeNumber string
+	Course, Kind, Raised, DueOn      string
+	Detail                           string
+}
+
+// flags lists what the scan raised about the people the viewer may see:
+// HR and auditors everyone, line managers their reporting line.
+func (s *Server) flags(c *gin.Context) {
+	if !s.allowRoles(c, auth.RoleHR, auth.RoleAuditor, auth.RoleManager) {
+		return
+	}
+	ctx := c.Request.Context()
+	actor := principal(c).Actor()
+	kind := training.FlagKind(c.Query("kind"))
+	data := flagsPage{Kind: string(kind)}
+	data.Kinds = append(data.Kinds, kindOption{Value: "", Text: "All kinds", Selected: kind == ""})
+	for _, k := range training.FlagKinds {
+		data.Kinds = append(data.Kinds, kindOption{Value: string(k), Text: flagKindLabels[k], Selected: k == kind})
+	}
+	list, err := s.d.Training.ListFlags(ctx, actor, training.FlagFilter{Kind: kind}, training.PageRequest{Cursor: c.Query("after")})
+	var ve *training.ValidationError
+	if errors.As(err, &ve) {
+		s.render(c, http.StatusBadRequest, "flags.html", page{Title: "Flags", Data: data,
+			Errors: []fieldError{{ID: "kind", Message: "Choose a kind of flag from the list"}}})
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	courses, err := s.courseTitles(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	for _, fl := range list.Items {
+		row := flagRow{PersonID: fl.PersonID, Person: fl.EmployeeNumber, EmployeeNumber: fl.EmployeeNumber,
+			Course: courses[fl.CourseCode].Title, Kind: flagKindLabels[fl.Kind], Raised: longDate(training.DateOf(fl.RaisedAt.In(s.d.Training.Location()))),
+			DueOn: longDate(fl.DueOn), Detail: plainDates(fl.Detail)}
+		if row.Course == "" {
+			row.Course = fl.CourseCode
+		}
+		if row.Kind == "" {
+			row.Kind = string(fl.Kind)
+		}
+		if p, err := s.d.Training.Person(ctx, actor, fl.PersonID); err == nil {
+			row.Person = p.FullName()
+		}
+		data.Flags = append(data.Flags, row)
+	}
+	if list.NextCursor != "" {
+		q := url.Values{"after": {list.NextCursor}}
+		if kind != "" {
+			q.Set("kind", string(kind))
+		}
+		data.NextHref = "/flags?" + q.Encode()
+	}
+	s.render(c, http.StatusOK, "flags.html", page{Title: "Flags", Data: data})
+}

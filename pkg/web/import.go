@@ -1,0 +1,306 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/complytrack/complytrack/pkg/auth"
+	"github.com/complytrack/complytrack/pkg/peoplecsv"
+	"github.com/complytrack/complytrack/pkg/training"
+)
+
+// HR's CSV import of people, in three steps, writing nothing before the
+// last: upload the file (/people/import), see a dry-run preview of what it
+// would do (counts, and each bad line with its line number, column and
+// problem), then confirm, which imports and shows the summary. The
+// preview lets HR go back, fix the file and upload it again.
+//
+// Between preview and confirm the file is held on the server, in memory,
+// under a random token (128 bits) bound to the person who uploaded it, for
+// importHold at most; confirming spends the token, so a second click does
+// not import twice. The file never goes back to the browser (a 32 MiB
+// file would not fit a form field's round trip under the same body
+// limit), and nothing is written to disk. A preview made on another
+// replica, or before a restart, has to be uploaded again: the page says so.
+// The import is planned again on confirm against the people as they are
+// then, exactly as the JSON API's import does (pkg/httpapi/import.go).
+
+const (
+	// maxImportBody is the largest upload: the JSON API's limit.
+	maxImportBody = 32 << 20
+	maxImportRows = 50_000
+	// importHold is how long a previewed file waits for confirmation.
+	importHold = 30 * time.Minute
+	// maxHeldImports bounds the memory held files may use, all together.
+	maxHeldImports  = 256 << 20
+	importFileInput = "file"
+)
+
+// heldImport is an uploaded file waiting for confirmation.
+type heldImport struct {
+	owner   string // person ID of who uploaded it
+	name    string
+	data    []byte
+	expires time.Time
+}
+
+// importHolder keeps the held files of one Server.
+type importHolder struct {
+	mu    sync.Mutex
+	files map[string]heldImport
+	size  int
+}
+
+// importHolders maps each *Server to its holder (Server's fields belong to
+// web.go; this keeps the import's state in this file).
+var importHolders sync.Map
+
+func (s *Server) holder() *importHolder {
+	h, _ := importHolders.LoadOrStore(s, &importHolder{files: map[string]heldImport{}})
+	return h.(*importHolder)
+}
+
+var errHolderFull = errors.New("too many imports are waiting for confirmation")
+
+// hold keeps data for owner and returns its token. An owner holds one file
+// at a time: a new upload replaces the previous one.
+func (h *importHolder) hold(owner, name string, data []byte) (string, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	token := base64.RawURLEncoding.EncodeToString(b[:])
+	now := time.Now()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for k, f := range h.files {
+		if f.owner == owner || now.After(f.expires) {
+			h.size -= len(f.data)
+			delete(h.files, k)
+		}
+	}
+	if h.size+len(data) > maxHeldImports {
+		return "", errHolderFull
+	}
+	h.files[token] = heldImport{owner: owner, name: name, data: data, expires: now.Add(importHold)}
+	h.size += len(data)
+	return token, nil
+}
+
+// take returns and forgets the file held under token for owner.
+func (h *importHolder) take(owner, token string) (heldImport, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	f, ok := h.files[token]
+	if !ok || f.owner != owner {
+		return heldImport{}, false
+	}
+	delete(h.files, token)
+	h.size -= len(f.data)
+	return f, time.Now().Before(f.expires)
+}
+
+// importPage is the content of import.html (the upload form), and
+// import_preview.html and import_done.html.
+type importPage struct {
+	FileName                    string
+	Token                       string
+	Created, Updated, Unchanged int
+	Errors                      []training.LineError
+	MaxMB, MaxRows              int
+	Columns                     []string
+}
+
+func newImportPage() importPage {
+	return importPage{MaxMB: maxImportBody >> 20, MaxRows: maxImportRows, Columns: peoplecsv.Columns}
+}
+
+// importBody reads an HR person's import upload with the import's larger
+// limit, before verifyCSRF would read it with the certificate's. For
+// anyone else it does nothing and the usual limit applies.
+func (s *Server) importBody(c *gin.Context) {
+	if !principal(c).Roles.Has(auth.RoleHR) {
+		c.Next()
+		return
+	}
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxImportBody+64<<10)
+	err := c.Request.ParseMultipartForm(8 << 20) // the rest goes to temporary files, removed after the request
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		s.render(c, http.StatusRequestEntityTooLarge, "error.html", page{Title: "The file is too large", Data: errorPage{
+			Paragraphs: []string{fmt.Sprintf("An import file must be %d MB or smaller. Split it into smaller files and import each.", maxImportBody>>20)},
+			LinkHref:   "/people/import", LinkText: "Upload a file"}})
+		return
+	case err != nil && !errors.Is(err, http.ErrNotMultipart):
+		s.render(c, http.StatusBadRequest, "error.html", page{Title: "The form could not be read", Data: errorPage{
+			Paragraphs: []string{"Go back, reload the page and try again."}}})
+		return
+	}
+	c.Next()
+}
+
+func (s *Server) importForm(c *gin.Context) {
+	if !s.requireHRWriter(c) {
+		return
+	}
+	s.render(c, http.StatusOK, "import.html", page{Title: "Import people from a CSV file", Data: newImportPage()})
+}
+
+// planned is what importing a file would do now.
+type planned struct {
+	plan   peoplecsv.Plan
+	errors []training.LineError
+}
+
+// planImport reads the file and plans it against the people stored now.
+// A file that is unusable as a whole is a *training.ValidationError.
+func (s *Server) planImport(ctx context.Context, actor training.Actor, data []byte) (planned, error) {
+	existing, err := s.d.Training.PeopleForImport(ctx, actor)
+	if err != nil {
+		return planned{}, err
+	}
+	var rows []peoplecsv.Row
+	lineErrs, err := peoplecsv.Read(bytes.NewReader(data), maxImportRows, func(r peoplecsv.Row) error {
+		rows = append(rows, r)
+		return nil
+	})
+	if err != nil {
+		return planned{}, err
+	}
+	byNumber := make(map[string]peoplecsv.Existing, len(existing))
+	numberOf := make(map[string]string, len(existing))
+	for _, p := range existing {
+		numberOf[p.ID] = p.EmployeeNumber
+	}
+	for _, p := range existing {
+		byNumber[p.EmployeeNumber] = peoplecsv.Existing{ID: p.ID, Person: p, ManagerEmployeeNumber: numberOf[p.ManagerID]}
+	}
+	out := planned{plan: peoplecsv.PlanImport(rows, byNumber)}
+	for _, e := range append(lineErrs, out.plan.Errors...) {
+		out.errors = append(out.errors, training.LineError{Line: e.Line, Field: e.Field, Message: e.Message})
+	}
+	sortLineErrors(out.errors)
+	return out, nil
+}
+
+func sortLineErrors(errs []training.LineError) {
+	slices.SortStableFunc(errs, func(a, b training.LineError) int { return a.Line - b.Line })
+}
+
+// previewImport is the dry run: it reads the upload, plans it, holds the
+// file and shows what confirming would do. Nothing is written.
+func (s *Server) previewImport(c *gin.Context) {
+	if !s.requireHRWriter(c) {
+		return
+	}
+	data := newImportPage()
+	fail := func(msg string) {
+		s.render(c, http.StatusUnprocessableEntity, "import.html", page{Title: "Import people from a CSV file",
+			Errors: []fieldError{{ID: importFileInput, Message: msg}}, Data: data})
+	}
+	form := c.Request.MultipartForm
+	if form == nil || len(form.File[importFileInput]) == 0 || form.File[importFileInput][0].Size == 0 {
+		fail("Choose a CSV file to import")
+		return
+	}
+	fh := form.File[importFileInput][0]
+	f, err := fh.Open()
+	if err != nil {
+		fail("The file could not be read: choose it again")
+		return
+	}
+	content, err := io.ReadAll(io.LimitReader(f, maxImportBody+1))
+	f.Close()
+	if err != nil {
+		fail("The file could not be read: choose it again")
+		return
+	}
+	actor := principal(c).Actor()
+	pl, err := s.planImport(c.Request.Context(), actor, content)
+	var ve *training.ValidationError
+	switch {
+	case errors.As(err, &ve):
+		msg := "The file cannot be imported"
+		if len(ve.Fields) > 0 {
+			msg = "The file " + ve.Fields[0].Message
+		}
+		fail(msg)
+		return
+	case err != nil:
+		s.fail(c, err)
+		return
+	}
+	data.FileName = fh.Filename
+	data.Created, data.Updated, data.Unchanged, data.Errors = len(pl.plan.Creates), len(pl.plan.Updates), pl.plan.Unchanged, pl.errors
+	if data.Created+data.Updated > 0 {
+		data.Token, err = s.holder().hold(actor.PersonID, fh.Filename, content)
+		if errors.Is(err, errHolderFull) {
+			s.render(c, http.StatusServiceUnavailable, "error.html", page{Title: "Sorry, the service is busy", Data: errorPage{
+				Paragraphs: []string{"Too many imports are waiting to be confirmed. Try again in a few minutes."},
+				LinkHref:   "/people/import", LinkText: "Upload a file"}})
+			return
+		} else if err != nil {
+			s.fail(c, err)
+			return
+		}
+	}
+	s.render(c, http.StatusOK, "import_preview.html", page{Title: "Check the import before it is made", Data: data})
+}
+
+// confirmImport imports the held file, planned again against the people as
+// they are now, and shows the summary.
+func (s *Server) confirmImport(c *gin.Context) {
+	if !s.requireHRWriter(c) {
+		return
+	}
+	actor := principal(c).Actor()
+	held, ok := s.holder().take(actor.PersonID, c.PostForm("token"))
+	if !ok {
+		s.render(c, http.StatusGone, "error.html", page{Title: "This import has expired", Data: errorPage{
+			Paragraphs: []string{
+				fmt.Sprintf("A checked file waits %d minutes to be imported, and can be imported only once. Nothing was imported from this page.", int(importHold/time.Minute)),
+				"Look at the list of people to see whether it was imported already, or upload the file again.",
+			},
+			LinkHref: "/people/import", LinkText: "Upload the file again"}})
+		return
+	}
+	ctx := c.Request.Context()
+	pl, err := s.planImport(ctx, actor, held.data)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	creates := make([]training.ImportCreate, len(pl.plan.Creates))
+	for i, r := range pl.plan.Creates {
+		creates[i] = training.ImportCreate{Line: r.Line, Input: r.Input}
+	}
+	updates := make([]training.ImportUpdate, len(pl.plan.Updates))
+	for i, u := range pl.plan.Updates {
+		updates[i] = training.ImportUpdate{Line: u.Row.Line, ID: u.ID, Patch: u.Patch}
+	}
+	res, err := s.d.Training.ApplyImport(ctx, actor, creates, updates)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	data := newImportPage()
+	data.FileName = held.name
+	data.Created, data.Updated, data.Unchanged = res.Created, res.Updated, pl.plan.Unchanged
+	data.Errors = append(pl.errors, res.Errors...)
+	sortLineErrors(data.Errors)
+	pg := page{Title: "Import complete", Data: data,
+		Banner: &banner{Success: true, Heading: fmt.Sprintf("Imported %s: %d added, %d updated", held.name, res.Created, res.Updated)}}
+	s.render(c, http.StatusOK, "import_done.html", pg)
+}

@@ -1,0 +1,105 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/complytrack/complytrack/pkg/notify"
+	"github.com/complytrack/complytrack/pkg/training"
+)
+
+var messageKindLabels = []struct {
+	Kind  notify.Kind
+	Label string
+}{
+	{notify.KindInvitation, "Invitation"},
+	{notify.KindReminder, "Reminder"},
+	{notify.KindEscalation, "Escalation to HR"},
+	{notify.KindManagerDigest, "Manager’s weekly digest"},
+	{notify.KindMonthlyReport, "Monthly report"},
+	{notify.KindDuplicateFiles, "Same certificate for two people"},
+}
+
+var messageStateLabels = map[notify.State]string{
+	notify.StateQueued: "Waiting to be sent",
+	notify.StateSent:   "Sent",
+	notify.StateFailed: "Refused by the mail server",
+}
+
+// outboxPage is the content of outbox.html.
+type outboxPage struct {
+	To       string
+	Kinds    []kindOption
+	Messages []messageRow
+	NextHref string
+}
+
+type messageRow struct {
+	To, Kind, Subject, Created, State, Detail string
+}
+
+// outbox shows what was e-mailed to whom (HR only: the domain says).
+func (s *Server) outbox(c *gin.Context) {
+	if s.d.Outbox == nil {
+		s.NotFound(c)
+		return
+	}
+	to := strings.TrimSpace(c.Query("to"))
+	kind := notify.Kind(strings.TrimSpace(c.Query("kind")))
+	list, err := s.d.Outbox.List(c.Request.Context(), principal(c).Actor(), notify.Filter{To: to, Kind: kind},
+		training.PageRequest{Cursor: c.Query("after")})
+	if errors.Is(err, training.ErrForbidden) {
+		s.NotFound(c) // as for the other HR pages: not a page for this person
+		return
+	}
+	var ve *training.ValidationError
+	if err != nil && !errors.As(err, &ve) {
+		s.fail(c, err)
+		return
+	}
+	data := outboxPage{To: to}
+	data.Kinds = append(data.Kinds, kindOption{Value: "", Text: "All kinds", Selected: kind == ""})
+	labels := map[notify.Kind]string{}
+	for _, k := range messageKindLabels {
+		labels[k.Kind] = k.Label
+		data.Kinds = append(data.Kinds, kindOption{Value: string(k.Kind), Text: k.Label, Selected: k.Kind == kind})
+	}
+	if ve != nil {
+		s.render(c, http.StatusBadRequest, "outbox.html", page{Title: "Outbox", Data: data,
+			Errors: []fieldError{{ID: "to", Message: capitalise(ve.Error())}}})
+		return
+	}
+	loc := s.d.Training.Location()
+	for _, m := range list.Items {
+		row := messageRow{To: m.To, Kind: labels[m.Kind], Subject: m.Subject,
+			Created: m.CreatedAt.In(loc).Format("2 January 2006 15:04"), State: messageStateLabels[m.State]}
+		if row.Kind == "" {
+			row.Kind = string(m.Kind)
+		}
+		if row.State == "" {
+			row.State = string(m.State)
+		}
+		switch {
+		case m.State == notify.StateSent && !m.SentAt.IsZero():
+			row.Detail = "Sent " + m.SentAt.In(loc).Format("2 January 2006 15:04")
+		case m.LastError != "":
+			row.Detail = m.LastError
+		}
+		data.Messages = append(data.Messages, row)
+	}
+	if list.NextCursor != "" {
+		q := url.Values{"after": {list.NextCursor}}
+		if to != "" {
+			q.Set("to", to)
+		}
+		if kind != "" {
+			q.Set("kind", string(kind))
+		}
+		data.NextHref = "/outbox?" + q.Encode()
+	}
+	s.render(c, http.StatusOK, "outbox.html", page{Title: "Outbox", Data: data})
+}

@@ -1,0 +1,483 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/complytrack/complytrack/pkg/auth"
+	"github.com/complytrack/complytrack/pkg/training"
+)
+
+// HR's people pages (list with search, a person's page, add and edit) and
+// the person page line managers reach from My team. Auditors see the
+// lists and person pages but no form: the add, edit and import pages
+// answer them 403, and no link or button leads there. Employees and line
+// managers get 404 on HR's pages, as if they did not exist.
+
+const peoplePageSize = 50
+
+// seesHRPages reports whether the signed-in person sees HR's pages (HR and
+// auditors).
+func seesHRPages(c *gin.Context) bool {
+	r := principal(c).Roles
+	return r.Has(auth.RoleHR) || r.Has(auth.RoleAuditor)
+}
+
+func canEditPeople(c *gin.Context) bool { return principal(c).Roles.Has(auth.RoleHR) }
+
+// requireHRWriter lets HR through; auditors get "you cannot do this" and anyone
+// else "page not found". It reports whether the handler may go on.
+func (s *Server) requireHRWriter(c *gin.Context) bool {
+	switch {
+	case canEditPeople(c):
+		return true
+	case seesHRPages(c):
+		s.fail(c, training.ErrForbidden)
+	default:
+		s.NotFound(c)
+	}
+	return false
+}
+
+// peoplePage is the content of people.html.
+type peoplePage struct {
+	Query, Department, Status string
+	Statuses                  []selectOption
+	People                    []personRow
+	NextHref, FirstHref       string
+	Filtered, CanEdit         bool
+}
+
+type personRow struct {
+	ID, Name, EmployeeNumber, Email, JobTitle, Department, Left string
+}
+
+func (s *Server) peopleList(c *gin.Context) {
+	if !seesHRPages(c) {
+		s.NotFound(c)
+		return
+	}
+	f := training.PeopleFilter{Query: strings.TrimSpace(c.Query("q")), Department: strings.TrimSpace(c.Query("department")),
+		Status: training.Status(strings.TrimSpace(c.Query("status")))}
+	cursor := c.Query("cursor")
+	data := peoplePage{Query: f.Query, Department: f.Department, Status: string(f.Status), Statuses: statusSelectOptions(f.Status),
+		Filtered: f.Query != "" || f.Department != "" || f.Status != "", CanEdit: canEditPeople(c)}
+	pg := page{Title: "People", Data: &data}
+	list, err := s.d.Training.ListPeople(c.Request.Context(), principal(c).Actor(), f, training.PageRequest{Limit: peoplePageSize, Cursor: cursor})
+	if err != nil {
+		errs, ok := queryErrors(err, map[string]string{"status": "status", "": "q"})
+		if !ok {
+			s.fail(c, err)
+			return
+		}
+		pg.Errors = errs
+		s.render(c, http.StatusBadRequest, "people.html", pg)
+		return
+	}
+	for _, p := range list.Items {
+		row := personRow{ID: p.ID, Name: p.FullName(), EmployeeNumber: p.EmployeeNumber, Email: p.Email,
+			JobTitle: p.JobTitle, Department: p.Department}
+		if !p.EndDate.IsZero() {
+			row.Left = longDate(p.EndDate)
+		}
+		data.People = append(data.People, row)
+	}
+	q := func(cursor string) string {
+		v := url.Values{}
+		for k, x := range map[string]string{"q": f.Query, "department": f.Department, "status": string(f.Status), "cursor": cursor} {
+			if x != "" {
+				v.Set(k, x)
+			}
+		}
+		if len(v) == 0 {
+			return "/people"
+		}
+		return "/people?" + v.Encode()
+	}
+	if list.NextCursor != "" {
+		data.NextHref = q(list.NextCursor)
+	}
+	if cursor != "" {
+		data.FirstHref = q("")
+	}
+	if c.Query("saved") != "" {
+		pg.Banner = &banner{Success: true, Heading: "Saved"}
+	}
+	s.render(c, http.StatusOK, "people.html", pg)
+}
+
+// personDetailPage is the content of person.html.
+type personDetailPage struct {
+	Person        training.Person
+	Name          string
+	Kind          string
+	Manager       string
+	ManagerID     string
+	StartDate     string
+	EndDate       string
+	Courses       []courseStatus
+	History       []historyRow
+	Audit         []auditRow
+	ShowAudit     bool
+	CanEdit       bool
+	AuditNextHref string
+}
+
+type auditRow struct {
+	At, Who, What, Changed string
+}
+
+func (s *Server) personDetail(c *gin.Context) {
+	ctx := c.Request.Context()
+	actor := principal(c).Actor()
+	id := c.Param("id")
+	p, err := s.d.Training.Person(ctx, actor, id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	items, err := s.d.Training.TrainingOf(ctx, actor, id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	completions, err := s.d.Training.CompletionsOf(ctx, actor, id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	courses, err := s.courseTitles(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	data := personDetailPage{Person: p, Name: p.FullName(), Kind: capitalise(string(p.Kind)), StartDate: longDate(p.StartDate),
+		EndDate: longDate(p.EndDate), CanEdit: canEditPeople(c), ShowAudit: seesHRPages(c)}
+	if p.ManagerID != "" {
+		m, err := s.d.Training.Person(ctx, actor, p.ManagerID)
+		switch {
+		case err == nil:
+			data.Manager, data.ManagerID = m.FullName(), m.ID
+		case errors.Is(err, training.ErrNotFound):
+			data.Manager = "Someone outside your reporting line"
+		default:
+			s.fail(c, err)
+			return
+		}
+	}
+	for _, a := range items {
+		data.Courses = append(data.Courses, toCourseStatus(a, courses[a.CourseCode]))
+	}
+	for _, done := range completions {
+		data.History = append(data.History, toHistoryRow(done, courses[done.CourseCode].Title))
+	}
+	if data.ShowAudit {
+		log, err := s.d.Training.ListAudit(ctx, actor, id, training.PageRequest{Limit: 100, Cursor: c.Query("audit")})
+		if err != nil {
+			if _, ok := queryErrors(err, nil); !ok {
+				s.fail(c, err)
+				return
+			}
+			log, err = s.d.Training.ListAudit(ctx, actor, id, training.PageRequest{Limit: 100})
+			if err != nil {
+				s.fail(c, err)
+				return
+			}
+		}
+		names := map[string]string{training.SystemActor: "complytrack (automatic)"}
+		for _, e := range log.Items {
+			who, ok := names[e.Actor]
+			if !ok {
+				who = e.Actor
+				if q, err := s.d.Training.Person(ctx, actor, e.Actor); err == nil {
+					who = q.FullName()
+				}
+				names[e.Actor] = who
+			}
+			data.Audit = append(data.Audit, auditRow{At: e.At.UTC().Format("2 January 2006 15:04 UTC"), Who: who,
+				What: e.Action, Changed: changedFields(e.Before, e.After)})
+		}
+		if log.NextCursor != "" {
+			data.AuditNextHref = "/people/" + url.PathEscape(id) + "?audit=" + url.QueryEscape(log.NextCursor)
+		}
+	}
+	pg := page{Title: data.Name, Data: data}
+	if c.Query("saved") != "" {
+		pg.Banner = &banner{Success: true, Heading: "Saved: " + data.Name}
+	}
+	s.render(c, http.StatusOK, "person.html", pg)
+}
+
+// changedFields names the fields an audit entry changed, with their new
+// values ("department: Housing"); a creation lists what was set.
+func changedFields(before, after json.RawMessage) string {
+	var b, a map[string]any
+	_ = json.Unmarshal(before, &b)
+	_ = json.Unmarshal(after, &a)
+	var out []string
+	for k, v := range a {
+		if k == "updated_at" || k == "created_at" || k == "id" {
+			continue
+		}
+		old, had := b[k]
+		if had && fmt.Sprint(old) == fmt.Sprint(v) {
+			continue
+		}
+		if v == nil || v == "" {
+			if b == nil {
+				continue
+			}
+			out = append(out, k+": (cleared)")
+			continue
+		}
+		out = append(out, fmt.Sprintf("%s: %v", k, v))
+	}
+	slices.Sort(out)
+	return strings.Join(out, "; ")
+}
+
+// personForm is the content of person_form.html: add or edit.
+type personForm struct {
+	Action, Submit                                                                    string
+	EmployeeNumber, Email, GivenName, FamilyName, Kind, JobTitle, Department, Manager string
+	Start, End                                                                        personDates
+	Kinds                                                                             []selectOption
+	Editing                                                                           bool
+	CancelHref                                                                        string
+}
+
+type personDates struct{ Day, Month, Year string }
+
+func dateFieldsOf(d training.Date) personDates {
+	if d.IsZero() {
+		return personDates{}
+	}
+	return personDates{Day: fmt.Sprint(d.Day()), Month: fmt.Sprint(int(d.Month())), Year: fmt.Sprint(d.Year())}
+}
+
+func personKindOptions(chosen string) []selectOption {
+	var out []selectOption
+	for _, k := range training.Kinds {
+		out = append(out, selectOption{Value: string(k), Text: capitalise(string(k)), Selected: string(k) == chosen})
+	}
+	return out
+}
+
+// The person form's inputs: name and id are the API's field names with
+// dashes; each domain field's errors link to its input.
+var personInputs = map[string]string{
+	"employee_number": "employee-number", "email": "email", "given_name": "given-name", "family_name": "family-name",
+	"kind": "kind", "job_title": "job-title", "department": "department",
+	"manager_employee_number": "manager", "manager_id": "manager", "start_date": "start-date-day", "end_date": "end-date-day",
+}
+
+// personFieldOrder is the order of the inputs on the form, for the error summary.
+var personFieldOrder = []string{"employee-number", "given-name", "family-name", "email", "kind", "job-title", "department",
+	"manager", "start-date-day", "start-date-month", "start-date-year", "end-date-day", "end-date-month", "end-date-year"}
+
+var personLabels = map[string]string{
+	"employee_number": "Employee number", "email": "Email address", "given_name": "First name", "family_name": "Last name",
+	"kind": "Kind", "job_title": "Job title", "department": "Department", "manager_employee_number": "Line manager's employee number",
+	"manager_id": "Line manager", "start_date": "Start date", "end_date": "End date",
+}
+
+func readPersonForm(c *gin.Context) personForm {
+	v := func(name string) string { return strings.TrimSpace(c.PostForm(name)) }
+	return personForm{EmployeeNumber: v("employee-number"), Email: v("email"), GivenName: v("given-name"), FamilyName: v("family-name"),
+		Kind: v("kind"), JobTitle: v("job-title"), Department: v("department"), Manager: v("manager"),
+		Start: personDates{v("start-date-day"), v("start-date-month"), v("start-date-year")},
+		End:   personDates{v("end-date-day"), v("end-date-month"), v("end-date-year")}}
+}
+
+// dateInput reads one GOV.UK date input whose ids start with prefix;
+// optional dates may be left empty (zero date).
+func personDateInput(d personDates, prefix, what string, optional bool) (training.Date, *fieldError) {
+	if optional && d.Day == "" && d.Month == "" && d.Year == "" {
+		return training.Date{}, nil
+	}
+	date, fe := parseDateInput(d.Day, d.Month, d.Year, what)
+	if fe != nil {
+		fe.ID = map[string]string{dayInput: prefix + "-day", monthInput: prefix + "-month", yearInput: prefix + "-year"}[fe.ID]
+	}
+	return date, fe
+}
+
+// personErrors turns the domain's answer into the form's errors, in the
+// order of the inputs; ours are the date problems the form found itself.
+func personErrors(err error, ours []fieldError) ([]fieldError, bool) {
+	out := append([]fieldError(nil), ours...)
+	var ve *training.ValidationError
+	switch {
+	case errors.As(err, &ve):
+		for _, f := range ve.Fields {
+			id, ok := personInputs[f.Field]
+			if !ok {
+				id = "employee-number"
+			}
+			if slices.ContainsFunc(out, func(e fieldError) bool { return strings.HasPrefix(e.ID, strings.TrimSuffix(id, "-day")) }) {
+				continue
+			}
+			label := personLabels[f.Field]
+			if label == "" {
+				label = capitalise(strings.ReplaceAll(f.Field, "_", " "))
+			}
+			out = append(out, fieldError{ID: id, Message: label + " " + plainDates(f.Message)})
+		}
+	case errors.Is(err, training.ErrConflict):
+		msg := "Another person already has this employee number or email address"
+		var pm interface{ PublicMessage() string }
+		if errors.As(err, &pm) {
+			msg = capitalise(pm.PublicMessage())
+		}
+		out = append(out, fieldError{ID: "employee-number", Message: msg})
+	case err != nil && len(ours) == 0:
+		return nil, false
+	}
+	slices.SortStableFunc(out, func(a, b fieldError) int {
+		return slices.Index(personFieldOrder, a.ID) - slices.Index(personFieldOrder, b.ID)
+	})
+	return out, true
+}
+
+func (s *Server) newPersonForm(c *gin.Context) {
+	if !s.requireHRWriter(c) {
+		return
+	}
+	s.render(c, http.StatusOK, "person_form.html", page{Title: "Add a person", Data: personForm{
+		Action: "/people/new", Submit: "Add person", Kind: string(training.KindStaff), Kinds: personKindOptions(string(training.KindStaff)), CancelHref: "/people"}})
+}
+
+func (s *Server) createPerson(c *gin.Context) {
+	if !s.requireHRWriter(c) {
+		return
+	}
+	form := readPersonForm(c)
+	form.Action, form.Submit, form.Kinds, form.CancelHref = "/people/new", "Add person", personKindOptions(form.Kind), "/people"
+	var ours []fieldError
+	start, fe := personDateInput(form.Start, "start-date", "the start date", false)
+	if fe != nil {
+		ours = append(ours, *fe)
+	}
+	end, fe := personDateInput(form.End, "end-date", "the end date", true)
+	if fe != nil {
+		ours = append(ours, *fe)
+	}
+	in := training.PersonInput{EmployeeNumber: form.EmployeeNumber, Email: form.Email, GivenName: form.GivenName,
+		FamilyName: form.FamilyName, Kind: training.Kind(form.Kind), JobTitle: form.JobTitle, Department: form.Department,
+		ManagerEmployeeNumber: form.Manager, StartDate: start, EndDate: end}
+	var p training.Person
+	var err error
+	if len(ours) == 0 {
+		p, err = s.d.Training.CreatePerson(c.Request.Context(), principal(c).Actor(), in)
+	} else {
+		// Nothing is stored while the dates are wrong, but the other
+		// fields' problems are listed too.
+		err = training.Person{EmployeeNumber: in.EmployeeNumber, Email: in.Email, GivenName: in.GivenName,
+			FamilyName: in.FamilyName, Kind: in.Kind, JobTitle: in.JobTitle, Department: in.Department, StartDate: start, EndDate: end}.Validate()
+	}
+	if len(ours) > 0 || err != nil {
+		errs, ok := personErrors(err, ours)
+		if !ok {
+			s.fail(c, err)
+			return
+		}
+		s.render(c, http.StatusUnprocessableEntity, "person_form.html", page{Title: "Add a person", Errors: errs, Data: form})
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/people/"+url.PathEscape(p.ID)+"?saved=1")
+}
+
+func (s *Server) editPersonForm(c *gin.Context) {
+	p, ok := s.editablePerson(c)
+	if !ok {
+		return
+	}
+	form := personForm{EmployeeNumber: p.EmployeeNumber, Email: p.Email, GivenName: p.GivenName, FamilyName: p.FamilyName,
+		Kind: string(p.Kind), JobTitle: p.JobTitle, Department: p.Department, Start: dateFieldsOf(p.StartDate), End: dateFieldsOf(p.EndDate)}
+	if p.ManagerID != "" {
+		if m, err := s.d.Training.Person(c.Request.Context(), principal(c).Actor(), p.ManagerID); err == nil {
+			form.Manager = m.EmployeeNumber
+		}
+	}
+	s.renderPersonEdit(c, http.StatusOK, p, form, nil)
+}
+
+func (s *Server) renderPersonEdit(c *gin.Context, status int, p training.Person, form personForm, errs []fieldError) {
+	form.Action = "/people/" + url.PathEscape(p.ID) + "/edit"
+	form.Submit, form.Kinds, form.Editing, form.CancelHref = "Save changes", personKindOptions(form.Kind), true, "/people/"+url.PathEscape(p.ID)
+	s.render(c, status, "person_form.html", page{Title: "Edit " + p.FullName(), Errors: errs, Data: form})
+}
+
+// editablePerson finds the person of an edit page, for HR only.
+func (s *Server) editablePerson(c *gin.Context) (training.Person, bool) {
+	if !seesHRPages(c) {
+		s.NotFound(c)
+		return training.Person{}, false
+	}
+	p, err := s.d.Training.Person(c.Request.Context(), principal(c).Actor(), c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return training.Person{}, false
+	}
+	if !s.requireHRWriter(c) {
+		return training.Person{}, false
+	}
+	return p, true
+}
+
+func (s *Server) updatePerson(c *gin.Context) {
+	p, ok := s.editablePerson(c)
+	if !ok {
+		return
+	}
+	form := readPersonForm(c)
+	var ours []fieldError
+	start, fe := personDateInput(form.Start, "start-date", "the start date", false)
+	if fe != nil {
+		ours = append(ours, *fe)
+	}
+	end, fe := personDateInput(form.End, "end-date", "the end date", true)
+	if fe != nil {
+		ours = append(ours, *fe)
+	}
+	kind := training.Kind(form.Kind)
+	patch := training.PersonPatch{EmployeeNumber: &form.EmployeeNumber, Email: &form.Email, GivenName: &form.GivenName,
+		FamilyName: &form.FamilyName, Kind: &kind, JobTitle: &form.JobTitle, Department: &form.Department,
+		ManagerEmployeeNumber: &form.Manager, StartDate: &start, EndDate: &end}
+	var err error
+	if len(ours) == 0 {
+		_, err = s.d.Training.UpdatePerson(c.Request.Context(), principal(c).Actor(), p.ID, patch)
+	} else {
+		err = training.Person{EmployeeNumber: form.EmployeeNumber, Email: form.Email, GivenName: form.GivenName,
+			FamilyName: form.FamilyName, Kind: kind, JobTitle: form.JobTitle, Department: form.Department, StartDate: start, EndDate: end}.Validate()
+	}
+	if len(ours) > 0 || err != nil {
+		errs, ok := personErrors(err, ours)
+		if !ok {
+			s.fail(c, err)
+			return
+		}
+		s.renderPersonEdit(c, http.StatusUnprocessableEntity, p, form, errs)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/people/"+url.PathEscape(p.ID)+"?saved=1")
+}
+
+// formField is one input of person_form.html, with the page for its error.
+type formField struct {
+	Page            page
+	ID, Label, Hint string
+	Value           any
+}
+
+// Field makes a formField (templates cannot build structs themselves).
+func (personForm) Field(p page, id, label string, value any, hint string) formField {
+	return formField{Page: p, ID: id, Label: label, Value: value, Hint: hint}
+}
