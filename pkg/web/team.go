@@ -214,4 +214,3 @@ func csvDate(d training.Date) string {
 	}
 	return d.String()
 }
-
