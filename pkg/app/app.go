@@ -83,7 +83,7 @@ func New(ctx context.Context, cfg config.Config, db *mongo.Database, log *slog.L
 	if err := svc.EnsureDefaultCourse(ctx); err != nil {
 		return nil, fmt.Errorf("default course: %w", err)
 	}
-	outbox := notify.NewOutbox(store)
+	outbox := notify.NewOutbox(store).WithClock(o.Now)
 	sched, err := newScheduler(cfg, store, svc, outbox, log, o)
 	if err != nil {
 		return nil, err

@@ -90,6 +90,13 @@ func NewOutbox(store Store) *Outbox {
 	return &Outbox{store: store, now: func() time.Time { return time.Now().UTC() }}
 }
 
+// WithClock makes the outbox stamp messages with now, the same clock as the
+// rest of the app (delivery compares the two).
+func (o *Outbox) WithClock(now func() time.Time) *Outbox {
+	o.now = func() time.Time { return now().UTC() }
+	return o
+}
+
 // Queue adds a message unless one with the same key is there already
 // (queued reports false then, and no error).
 func (o *Outbox) Queue(ctx context.Context, m Message) (queued bool, err error) {
