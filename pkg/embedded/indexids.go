@@ -92,9 +92,9 @@ func (e *Engine) IndexIDs(ctx context.Context, dbName string) error {
 	if err != nil {
 		return fmt.Errorf("embedded: IndexIDs(%s): %w", dbName, err)
 	}
-	for _, table := range created {
-		e.log.InfoContext(ctx, "embedded engine: created _id index",
-			slog.String("db", dbName), slog.String("table", table))
+	if len(created) > 0 {
+		e.log.InfoContext(ctx, "embedded engine: indexed _id for updates",
+			slog.String("db", dbName), slog.Int("collections", len(created)))
 	}
 	return nil
 }
