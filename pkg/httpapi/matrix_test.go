@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/complytrack/complytrack/pkg/httpapi"
 	"github.com/complytrack/complytrack/pkg/training"
 )
 
@@ -271,31 +272,43 @@ var matrix = map[string]matrixEntry{
 // who may call it.
 func TestMatrixCoversEveryRoute(t *testing.T) {
 	e := newEnv(t)
-	var missing, stale []string
-	routes := map[string]bool{}
-	for _, r := range e.router.Routes() {
-		if !strings.HasPrefix(r.Path, "/api/") && !strings.HasPrefix(r.Path, "/.well-known/") && r.Path != "/openapi.json" && r.Path != "/healthz" && r.Path != "/readyz" {
-			continue // a web page (pkg/web), whose authorization pkg/web's tests cover
-		}
-		key := r.Method + " " + r.Path
-		routes[key] = true
-		if _, ok := matrix[key]; !ok {
-			missing = append(missing, key)
-		}
-	}
+	covered := map[string]bool{}
 	for key := range matrix {
-		if !routes[key] {
-			stale = append(stale, key)
-		}
+		covered[key] = true
 	}
-	sort.Strings(missing)
-	sort.Strings(stale)
+	missing, stale := compareRoutes(e, func(method, path string) string { return method + " " + path }, covered)
 	if len(missing) > 0 {
 		t.Errorf("routes with no authorization matrix entry:\n  %s", strings.Join(missing, "\n  "))
 	}
 	if len(stale) > 0 {
 		t.Errorf("matrix entries for routes that do not exist:\n  %s", strings.Join(stale, "\n  "))
 	}
+}
+
+// compareRoutes compares the router's API routes (web pages left out:
+// pkg/web's tests cover them) with a table keyed by key(method, path). It
+// returns the routes the table lacks and the table's keys that are not
+// routes, both sorted.
+func compareRoutes(e *env, key func(method, path string) string, table map[string]bool) (missing, stale []string) {
+	routes := map[string]bool{}
+	for _, r := range e.router.Routes() {
+		if !httpapi.IsAPIPath(r.Path) {
+			continue
+		}
+		k := key(r.Method, r.Path)
+		routes[k] = true
+		if !table[k] {
+			missing = append(missing, k)
+		}
+	}
+	for k := range table {
+		if !routes[k] {
+			stale = append(stale, k)
+		}
+	}
+	sort.Strings(missing)
+	sort.Strings(stale)
+	return missing, stale
 }
 
 func TestAuthorizationMatrix(t *testing.T) {

@@ -60,26 +60,11 @@ func openAPIKey(method, ginPath string) string {
 // describing it, or the document describes a route that does not exist.
 func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 	e := newEnv(t)
-	ops := operations(openAPI(t, e))
-	routes := map[string]bool{}
-	var undocumented, stale []string
-	for _, r := range e.router.Routes() {
-		if !strings.HasPrefix(r.Path, "/api/") && !strings.HasPrefix(r.Path, "/.well-known/") && r.Path != "/openapi.json" && r.Path != "/healthz" && r.Path != "/readyz" {
-			continue // a web page (pkg/web): HTML, not part of the API's contract
-		}
-		key := openAPIKey(r.Method, r.Path)
-		routes[key] = true
-		if ops[key] == nil {
-			undocumented = append(undocumented, key)
-		}
+	documented := map[string]bool{}
+	for key := range operations(openAPI(t, e)) {
+		documented[key] = true
 	}
-	for key := range ops {
-		if !routes[key] {
-			stale = append(stale, key)
-		}
-	}
-	sort.Strings(undocumented)
-	sort.Strings(stale)
+	undocumented, stale := compareRoutes(e, openAPIKey, documented)
 	if len(undocumented) > 0 {
 		t.Errorf("routes missing from /openapi.json (add them to operations in pkg/httpapi/openapi.go):\n  %s", strings.Join(undocumented, "\n  "))
 	}

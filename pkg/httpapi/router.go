@@ -41,7 +41,7 @@ type Deps struct {
 	// API's routes; nil: the API alone.
 	Pages func(r *gin.Engine)
 	// PageNotFound answers an unknown address outside the API with an HTML
-	// page; nil: problem+json everywhere. API addresses (isAPIPath) always
+	// page; nil: problem+json everywhere. API addresses (IsAPIPath) always
 	// get problem+json, since their callers are programs.
 	PageNotFound gin.HandlerFunc
 }
@@ -129,7 +129,7 @@ func New(d Deps) *gin.Engine {
 	}
 
 	r.NoRoute(func(c *gin.Context) {
-		if d.PageNotFound != nil && !isAPIPath(c.Request.URL.Path) {
+		if d.PageNotFound != nil && !IsAPIPath(c.Request.URL.Path) {
 			d.PageNotFound(c)
 			return
 		}
@@ -141,9 +141,9 @@ func New(d Deps) *gin.Engine {
 	return r
 }
 
-// isAPIPath reports whether path belongs to the JSON API (or the health and
+// IsAPIPath reports whether path belongs to the JSON API (or the health and
 // discovery documents beside it) rather than to the web pages.
-func isAPIPath(path string) bool {
+func IsAPIPath(path string) bool {
 	for _, prefix := range []string{"/api/", "/.well-known/"} {
 		if strings.HasPrefix(path, prefix) {
 			return true
