@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/complytrack/complytrack/pkg/app"
+	"github.com/complytrack/complytrack/pkg/apptest"
 	"github.com/complytrack/complytrack/pkg/auth"
-	"github.com/complytrack/complytrack/pkg/config"
 	"github.com/complytrack/complytrack/pkg/dbtest"
 	"github.com/complytrack/complytrack/pkg/training"
 )
@@ -26,23 +26,11 @@ const adminEmail = "hr.admin@example.org"
 // command does, with the real clock.
 func newApp(t *testing.T) *app.App {
 	t.Helper()
-	ks, err := auth.GenerateKeySet()
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyPEM, err := ks.MarshalPEM()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Load([]string{
-		"COMPLYTRACK_ADMIN_EMAIL=" + adminEmail,
+	cfg, _ := apptest.Config(t,
+		"COMPLYTRACK_ADMIN_EMAIL="+adminEmail,
 		"COMPLYTRACK_ADMIN_PASSWORD=admin-password-for-tests",
-		"COMPLYTRACK_JWT_KEYS=" + string(keyPEM),
 		"COMPLYTRACK_PUBLIC_URL=https://complytrack.example.org",
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	)
 	a, err := app.New(context.Background(), cfg, dbtest.New(t), quiet(), app.Options{HasherParams: auth.MinParams})
 	if err != nil {
 		t.Fatal(err)

@@ -41,8 +41,8 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/complytrack/complytrack/pkg/app"
+	"github.com/complytrack/complytrack/pkg/apptest"
 	"github.com/complytrack/complytrack/pkg/auth"
-	"github.com/complytrack/complytrack/pkg/config"
 	"github.com/complytrack/complytrack/pkg/dbtest"
 	"github.com/complytrack/complytrack/pkg/mongodb"
 	"github.com/complytrack/complytrack/pkg/training"
@@ -278,23 +278,11 @@ type benchApp struct {
 func newBenchApp(tb testing.TB) *benchApp {
 	tb.Helper()
 	ctx := context.Background()
-	ks, err := auth.GenerateKeySet()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	keyPEM, err := ks.MarshalPEM()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	cfg, err := config.Load([]string{
-		"COMPLYTRACK_ADMIN_EMAIL=" + adminEmail,
-		"COMPLYTRACK_ADMIN_PASSWORD=" + adminPassword,
-		"COMPLYTRACK_JWT_KEYS=" + string(keyPEM),
+	cfg, _ := apptest.Config(tb,
+		"COMPLYTRACK_ADMIN_EMAIL="+adminEmail,
+		"COMPLYTRACK_ADMIN_PASSWORD="+adminPassword,
 		"COMPLYTRACK_PUBLIC_URL=https://complytrack.example.gov.uk",
-	})
-	if err != nil {
-		tb.Fatal(err)
-	}
+	)
 
 	name := dbtest.New(tb).Name() // unique, dropped when tb ends
 	cmds := newDBCounter()

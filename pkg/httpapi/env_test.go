@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
-	"crypto/x509"
 	"encoding/json"
-	"encoding/pem"
 	"io"
 	"log/slog"
 	"net/http"
@@ -19,6 +17,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/complytrack/complytrack/pkg/app"
+	"github.com/complytrack/complytrack/pkg/apptest"
 	"github.com/complytrack/complytrack/pkg/auth"
 	"github.com/complytrack/complytrack/pkg/config"
 	"github.com/complytrack/complytrack/pkg/dbtest"
@@ -61,36 +60,18 @@ type env struct {
 
 func newEnv(t *testing.T, extraEnv ...string) *env {
 	t.Helper()
-	ks, err := auth.GenerateKeySet()
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyPEM, err := ks.MarshalPEM()
-	if err != nil {
-		t.Fatal(err)
-	}
-	block, _ := pem.Decode(keyPEM)
-	priv, err := x509.ParsePKCS8PrivateKey(block.Bytes)
-	if err != nil {
-		t.Fatal(err)
-	}
-	environ := append([]string{
+	cfg, priv := apptest.Config(t, append([]string{
 		"COMPLYTRACK_ADMIN_EMAIL=" + adminEmail,
 		"COMPLYTRACK_ADMIN_PASSWORD=" + adminPassword,
-		"COMPLYTRACK_JWT_KEYS=" + string(keyPEM),
 		"COMPLYTRACK_PUBLIC_URL=https://complytrack.example.gov.uk",
-	}, extraEnv...)
-	cfg, err := config.Load(environ)
-	if err != nil {
-		t.Fatal(err)
-	}
+	}, extraEnv...)...)
 	clk := &clock{t: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	a, err := app.New(context.Background(), cfg, dbtest.New(t), log, app.Options{Now: clk.Now, HasherParams: auth.MinParams})
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, app: a, router: a.Router(), clock: clk, key: priv.(ed25519.PrivateKey), cfg: cfg,
+	e := &env{t: t, app: a, router: a.Router(), clock: clk, key: priv, cfg: cfg,
 		people: map[string]training.Person{}, tokens: map[string]string{}}
 	e.tokens["hr"] = e.login(adminEmail, adminPassword)
 	return e

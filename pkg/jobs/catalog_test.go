@@ -52,8 +52,8 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/complytrack/complytrack/pkg/app"
+	"github.com/complytrack/complytrack/pkg/apptest"
 	"github.com/complytrack/complytrack/pkg/auth"
-	"github.com/complytrack/complytrack/pkg/config"
 	"github.com/complytrack/complytrack/pkg/dbtest"
 	"github.com/complytrack/complytrack/pkg/jobs"
 	"github.com/complytrack/complytrack/pkg/mongodb"
@@ -271,26 +271,14 @@ func newOrgEnv(t *testing.T) *orgEnv {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	t.Cleanup(cancel)
 	mc := startMailCatcher(t)
-	ks, err := auth.GenerateKeySet()
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyPEM, err := ks.MarshalPEM()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Load([]string{
-		"COMPLYTRACK_ADMIN_EMAIL=" + hrEmail,
+	cfg, _ := apptest.Config(t,
+		"COMPLYTRACK_ADMIN_EMAIL="+hrEmail,
 		"COMPLYTRACK_ADMIN_PASSWORD=admin-password-for-tests",
-		"COMPLYTRACK_JWT_KEYS=" + string(keyPEM),
-		"COMPLYTRACK_PUBLIC_URL=" + publicURL,
-		"COMPLYTRACK_SMTP_URL=smtp://" + mc.addr,
-		"COMPLYTRACK_MAIL_FROM=Complytrack <" + mailFrom + ">",
-		"COMPLYTRACK_REPORT_TO=" + reportTo,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+		"COMPLYTRACK_PUBLIC_URL="+publicURL,
+		"COMPLYTRACK_SMTP_URL=smtp://"+mc.addr,
+		"COMPLYTRACK_MAIL_FROM=Complytrack <"+mailFrom+">",
+		"COMPLYTRACK_REPORT_TO="+reportTo,
+	)
 	clk := clockwork.NewFakeClockAt(jobsStart)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	a, err := app.New(ctx, cfg, dbtest.New(t), logger, app.Options{Now: clk.Now, Clock: clk, HasherParams: auth.MinParams})

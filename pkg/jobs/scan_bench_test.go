@@ -65,8 +65,8 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/complytrack/complytrack/pkg/app"
+	"github.com/complytrack/complytrack/pkg/apptest"
 	"github.com/complytrack/complytrack/pkg/auth"
-	"github.com/complytrack/complytrack/pkg/config"
 	"github.com/complytrack/complytrack/pkg/dbtest"
 	"github.com/complytrack/complytrack/pkg/jobs"
 	"github.com/complytrack/complytrack/pkg/mongodb"
@@ -154,23 +154,11 @@ func newScanInstall(b *testing.B) *scanInstall {
 	b.Helper()
 	ctx := context.Background()
 	began := time.Now()
-	ks, err := auth.GenerateKeySet()
-	if err != nil {
-		b.Fatal(err)
-	}
-	keyPEM, err := ks.MarshalPEM()
-	if err != nil {
-		b.Fatal(err)
-	}
-	cfg, err := config.Load([]string{
-		"COMPLYTRACK_ADMIN_EMAIL=" + hrEmail,
+	cfg, _ := apptest.Config(b,
+		"COMPLYTRACK_ADMIN_EMAIL="+hrEmail,
 		"COMPLYTRACK_ADMIN_PASSWORD=admin-password-for-tests",
-		"COMPLYTRACK_JWT_KEYS=" + string(keyPEM),
-		"COMPLYTRACK_PUBLIC_URL=" + publicURL,
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
+		"COMPLYTRACK_PUBLIC_URL="+publicURL,
+	)
 	name := dbtest.New(b).Name() // unique, dropped when b ends
 	cmds := &cmdCounter{count: map[string]int{}}
 	client, err := mongo.Connect(options.Client().ApplyURI(dbtest.URI(b)).SetMonitor(cmds.monitor()))

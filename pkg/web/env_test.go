@@ -19,8 +19,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/complytrack/complytrack/pkg/app"
+	"github.com/complytrack/complytrack/pkg/apptest"
 	"github.com/complytrack/complytrack/pkg/auth"
-	"github.com/complytrack/complytrack/pkg/config"
 	"github.com/complytrack/complytrack/pkg/dbtest"
 	"github.com/complytrack/complytrack/pkg/notify"
 	"github.com/complytrack/complytrack/pkg/training"
@@ -61,23 +61,11 @@ type env struct {
 // the cookies Secure, which a plain-HTTP test client would not send back).
 func newEnv(t *testing.T, publicURL string) *env {
 	t.Helper()
-	ks, err := auth.GenerateKeySet()
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyPEM, err := ks.MarshalPEM()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Load([]string{
-		"COMPLYTRACK_ADMIN_EMAIL=" + adminEmail,
-		"COMPLYTRACK_ADMIN_PASSWORD=" + adminPassword,
-		"COMPLYTRACK_JWT_KEYS=" + string(keyPEM),
-		"COMPLYTRACK_PUBLIC_URL=" + publicURL,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg, _ := apptest.Config(t,
+		"COMPLYTRACK_ADMIN_EMAIL="+adminEmail,
+		"COMPLYTRACK_ADMIN_PASSWORD="+adminPassword,
+		"COMPLYTRACK_PUBLIC_URL="+publicURL,
+	)
 	clk := &clock{t: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	a, err := app.New(context.Background(), cfg, dbtest.New(t), log, app.Options{Now: clk.Now, HasherParams: auth.MinParams})
