@@ -113,25 +113,7 @@ func apply(t testing.TB, existing map[string]peoplecsv.Existing, plan peoplecsv.
 			continue
 		}
 		p, patch := ex.Person, u.Patch
-		set := func(dst *string, src *string) {
-			if src != nil {
-				*dst = *src
-			}
-		}
-		set(&p.Email, patch.Email)
-		set(&p.GivenName, patch.GivenName)
-		set(&p.FamilyName, patch.FamilyName)
-		set(&p.JobTitle, patch.JobTitle)
-		set(&p.Department, patch.Department)
-		if patch.Kind != nil {
-			p.Kind = *patch.Kind
-		}
-		if patch.StartDate != nil {
-			p.StartDate = *patch.StartDate
-		}
-		if patch.EndDate != nil {
-			p.EndDate = *patch.EndDate
-		}
+		p.Apply(patch)
 		mgr := ex.ManagerEmployeeNumber
 		if patch.ManagerEmployeeNumber != nil {
 			mgr = *patch.ManagerEmployeeNumber

@@ -148,7 +148,7 @@ func (s *Service) applyPatch(ctx context.Context, id string, patch PersonPatch, 
 	}
 	before := *cur
 	p := before
-	p.apply(patch)
+	p.Apply(patch)
 	if patch.ManagerEmployeeNumber != nil {
 		p.ManagerID = ids[*patch.ManagerEmployeeNumber]
 	}

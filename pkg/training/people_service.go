@@ -38,9 +38,9 @@ type PersonPatch struct {
 	EndDate               *Date // zero Date clears it
 }
 
-// apply writes a patch's fields onto p, trimming text. The manager link is
+// Apply writes a patch's fields onto p, trimming text. The manager link is
 // left to the caller, who resolves employee numbers.
-func (p *Person) apply(patch PersonPatch) {
+func (p *Person) Apply(patch PersonPatch) {
 	set := func(dst *string, src *string) {
 		if src != nil {
 			*dst = strings.TrimSpace(*src)
@@ -201,7 +201,7 @@ func (s *Service) UpdatePerson(ctx context.Context, actor Actor, id string, patc
 		return Person{}, fmt.Errorf("update person: %w", ErrForbidden)
 	}
 	p := before
-	p.apply(patch)
+	p.Apply(patch)
 	managerNumber := ""
 	s.roster.mu.RLock()
 	if m, ok := s.roster.people[before.ManagerID]; ok {
