@@ -34,6 +34,34 @@ type Account struct {
 	Roles     auth.Roles
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	// PasswordSetAt is when the password was last chosen. An invitation
+	// issued before it cannot be used: the person set their password
+	// since. Zero on accounts stored before it was kept.
+	PasswordSetAt time.Time
+	// SessionsEndedAt ends every session started at or before it, except
+	// KeptSession (the one that changed the password, when it stays
+	// signed in). Ending sessions this way costs one write, where revoking
+	// them one by one would first have to find them all.
+	SessionsEndedAt time.Time
+	KeptSession     string
+}
+
+// passwordSetAt is when the password was last chosen; for an account stored
+// before that was kept, its last change, which is no earlier.
+func (a Account) passwordSetAt() time.Time {
+	switch {
+	case !a.PasswordSetAt.IsZero():
+		return a.PasswordSetAt
+	case !a.UpdatedAt.IsZero():
+		return a.UpdatedAt
+	}
+	return a.CreatedAt
+}
+
+// endOtherSessions ends every session of the account started up to now but
+// keep (which may be empty).
+func (a *Account) endOtherSessions(now time.Time, keep string) {
+	a.SessionsEndedAt, a.KeptSession = now, keep
 }
 
 // Session is one sign-in: the family of refresh tokens it hands out.
@@ -56,6 +84,7 @@ type Invitation struct {
 	Hash      string
 	PersonID  string
 	CreatedBy string
+	CreatedAt time.Time // zero on invitations stored before it was kept
 	ExpiresAt time.Time
 }
 
@@ -71,6 +100,8 @@ type Store interface {
 	AnyAccountWithRole(ctx context.Context, r auth.Role) (bool, error)
 
 	CreateSession(ctx context.Context, s Session) error
+	// Session returns a session, or ErrNotFound.
+	Session(ctx context.Context, id string) (Session, error)
 	// RevokeSession records the revocation; revoking twice is not an error.
 	RevokeSession(ctx context.Context, id string, at time.Time, reason string) error
 	SessionRevoked(ctx context.Context, id string) (bool, error)
@@ -84,6 +115,8 @@ type Store interface {
 	Invitation(ctx context.Context, hash string) (Invitation, error)
 	// SpendInvitation records the invitation's use; a second is ErrConflict.
 	SpendInvitation(ctx context.Context, hash string, at time.Time) error
+	// InvitationSpent reports whether the invitation has been used.
+	InvitationSpent(ctx context.Context, hash string) (bool, error)
 }
 
 // People is what accounts need from the domain service.
@@ -164,11 +197,33 @@ func (p Principal) Actor() training.Actor {
 	}
 }
 
-// RateLimitError is a refused sign-in attempt and when to try again.
-type RateLimitError struct{ RetryAfter time.Duration }
+// RateLimitError is a refused sign-in attempt: which sign-in is paused,
+// until when, and after how many wrong passwords.
+type RateLimitError struct {
+	RetryAfter time.Duration
+	// Until is when sign-in may be tried again, in the organisation's
+	// time zone.
+	Until time.Time
+	// Email is the e-mail address as typed (normalised) when the account's
+	// limit was reached; empty when the client address's was. It is the
+	// address typed, whether or not an account has it, so the answer says
+	// nothing about who has an account.
+	Email string
+	// Failures is the limit that was reached.
+	Failures int
+	now      time.Time
+}
 
+// Error is the sentence shown to the person signing in.
 func (e *RateLimitError) Error() string {
-	return fmt.Sprintf("too many failed sign-in attempts; try again in %s", e.RetryAfter.Round(time.Second))
+	until := e.Until.Format("15:04")
+	if e.Until.Format("2006-01-02") != e.now.In(e.Until.Location()).Format("2006-01-02") {
+		until += " on " + e.Until.Format("2 January")
+	}
+	if e.Email == "" {
+		return fmt.Sprintf("Sign-in from your network is paused until %s after %d wrong passwords from it. Try again then.", until, e.Failures)
+	}
+	return fmt.Sprintf("Sign-in for %s is paused until %s after %d wrong passwords. Try again then, or ask HR for help if you have forgotten your password.", e.Email, until, e.Failures)
 }
 
 // ErrRateLimited is wrapped by every RateLimitError.
@@ -196,18 +251,48 @@ func ClientKey(addr string) string {
 	return "ip:" + ip.String()
 }
 
+// allow refuses an attempt on a paused key with a RateLimitError. email is
+// the address typed for an account key, empty for a client address key.
+func (s *Service) allow(ctx context.Context, key string, lim auth.Limit, email string) error {
+	wait, ok, err := s.limiter.Allow(ctx, key, lim)
+	if err != nil || ok {
+		return err
+	}
+	if len(email) > maxShownEmail {
+		email = "this e-mail address"
+	}
+	now := s.cfg.Now()
+	// Rounded up to the minute shown, so trying again at that minute works.
+	until := now.Add(wait).Add(time.Minute - time.Nanosecond).Truncate(time.Minute)
+	return &RateLimitError{RetryAfter: until.Sub(now), Until: until.In(s.people.Location()), Email: email, Failures: lim.Max, now: now}
+}
+
+// maxShownEmail is the longest e-mail address a message repeats (RFC 5321's
+// limit): a longer one was not a real address.
+const maxShownEmail = 254
+
 // Login checks an e-mail and password and starts a session.
+//
+// Failures count against the e-mail address as typed, whether or not an
+// account has it, and against the client address, with a far higher limit
+// there, since a whole office may share one address.
 func (s *Service) Login(ctx context.Context, email, password, clientAddr string) (Tokens, error) {
-	accountKey := "account:" + training.NormaliseEmail(email)
+	typed := training.NormaliseEmail(email)
+	accountKey := "account:" + typed
 	clientKey := ClientKey(clientAddr)
-	for _, k := range []string{accountKey, clientKey} {
-		if wait, ok := s.limiter.Allow(k); !ok {
-			return Tokens{}, &RateLimitError{RetryAfter: wait}
-		}
+	if err := s.allow(ctx, accountKey, auth.AccountLimit, typed); err != nil {
+		return Tokens{}, err
+	}
+	if err := s.allow(ctx, clientKey, auth.AddressLimit, ""); err != nil {
+		return Tokens{}, err
 	}
 	fail := func() (Tokens, error) {
-		s.limiter.Failure(accountKey)
-		s.limiter.Failure(clientKey)
+		if err := s.limiter.Failure(ctx, accountKey, auth.AccountLimit); err != nil {
+			return Tokens{}, err
+		}
+		if err := s.limiter.Failure(ctx, clientKey, auth.AddressLimit); err != nil {
+			return Tokens{}, err
+		}
 		return Tokens{}, errBadCredentials
 	}
 	if len(password) > auth.MaxPasswordBytes {
@@ -237,7 +322,9 @@ func (s *Service) Login(ctx context.Context, email, password, clientAddr string)
 	if !match || person.IsLeaver(s.people.Today()) {
 		return fail()
 	}
-	s.limiter.Success(accountKey)
+	if err := s.limiter.Reset(ctx, accountKey, auth.AccountLimit); err != nil {
+		return Tokens{}, err
+	}
 	if rehash {
 		if h, err := s.hasher.Hash(ctx, password); err == nil {
 			acct.PasswordHash, acct.UpdatedAt = h, s.cfg.Now().UTC()
@@ -250,7 +337,11 @@ func (s *Service) Login(ctx context.Context, email, password, clientAddr string)
 }
 
 func (s *Service) startSession(ctx context.Context, personID string) (Tokens, error) {
-	sess := Session{ID: newID(), PersonID: personID, CreatedAt: s.cfg.Now().UTC()}
+	return s.startSessionWithID(ctx, newID(), personID)
+}
+
+func (s *Service) startSessionWithID(ctx context.Context, id, personID string) (Tokens, error) {
+	sess := Session{ID: id, PersonID: personID, CreatedAt: s.cfg.Now().UTC()}
 	if err := s.store.CreateSession(ctx, sess); err != nil {
 		return Tokens{}, fmt.Errorf("start session: %w", err)
 	}
@@ -311,7 +402,14 @@ func (s *Service) Refresh(ctx context.Context, token string) (Tokens, error) {
 	if err != nil || person.IsLeaver(s.people.Today()) {
 		return Tokens{}, errBadRefresh
 	}
-	if _, err := s.store.Account(ctx, rt.PersonID); err != nil {
+	acct, err := s.store.Account(ctx, rt.PersonID)
+	if err != nil {
+		return Tokens{}, errBadRefresh
+	}
+	if ended, err := s.sessionEnded(ctx, acct, rt.SessionID); err != nil || ended {
+		if err != nil {
+			return Tokens{}, err
+		}
 		return Tokens{}, errBadRefresh
 	}
 	return s.issue(ctx, rt.SessionID, rt.PersonID)
@@ -334,8 +432,8 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 }
 
 // Authenticate checks an access token and returns who it belongs to. The
-// session must not be revoked, the account must exist and the person must
-// not have left.
+// session must not be revoked or ended by a new password, the account must
+// exist and the person must not have left.
 func (s *Service) Authenticate(ctx context.Context, accessToken string) (Principal, error) {
 	claims, err := s.tokens.Verify(accessToken)
 	if err != nil {
@@ -359,6 +457,14 @@ func (s *Service) principal(ctx context.Context, personID, sessionID string) (Pr
 		}
 		return Principal{}, err
 	}
+	if sessionID != "" {
+		if ended, err := s.sessionEnded(ctx, acct, sessionID); err != nil || ended {
+			if err != nil {
+				return Principal{}, err
+			}
+			return Principal{}, fmt.Errorf("session ended by a new password: %w", training.ErrUnauthenticated)
+		}
+	}
 	person, err := s.people.PersonByID(ctx, personID)
 	if err != nil {
 		if errors.Is(err, training.ErrNotFound) {
@@ -380,6 +486,23 @@ func (s *Service) principal(ctx context.Context, personID, sessionID string) (Pr
 	return Principal{PersonID: personID, SessionID: sessionID, Roles: roles}, nil
 }
 
+// sessionEnded reports whether a new password ended the session: it started
+// at or before the account's SessionsEndedAt and is not the one kept. Only
+// accounts whose password changed pay for the session look-up.
+func (s *Service) sessionEnded(ctx context.Context, acct Account, sessionID string) (bool, error) {
+	if acct.SessionsEndedAt.IsZero() || sessionID == acct.KeptSession {
+		return false, nil
+	}
+	sess, err := s.store.Session(ctx, sessionID)
+	if errors.Is(err, training.ErrNotFound) {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return !sess.CreatedAt.After(acct.SessionsEndedAt), nil
+}
+
 // Roles returns a person's roles as Authenticate would (for /me).
 func (s *Service) Roles(ctx context.Context, personID string) (auth.Roles, error) {
 	p, err := s.principal(ctx, personID, "")
@@ -393,8 +516,11 @@ func newID() string {
 }
 
 // ChangePassword sets a new password for the signed-in person after
-// checking the current one. Wrong guesses count towards the sign-in limit.
-func (s *Service) ChangePassword(ctx context.Context, personID, current, next string) error {
+// checking the current one, and ends every other session of the account:
+// whoever else was signed in with the old password is not any more. The
+// caller's own session stays. Wrong guesses count towards the sign-in limit.
+func (s *Service) ChangePassword(ctx context.Context, p Principal, current, next string) error {
+	personID := p.PersonID
 	acct, err := s.store.Account(ctx, personID)
 	if err != nil {
 		return err
@@ -403,31 +529,40 @@ func (s *Service) ChangePassword(ctx context.Context, personID, current, next st
 	if err != nil {
 		return err
 	}
-	key := "account:" + training.NormaliseEmail(person.Email)
-	if wait, ok := s.limiter.Allow(key); !ok {
-		return &RateLimitError{RetryAfter: wait}
+	email := training.NormaliseEmail(person.Email)
+	key := "account:" + email
+	if err := s.allow(ctx, key, auth.AccountLimit, email); err != nil {
+		return err
 	}
 	if len(current) > auth.MaxPasswordBytes {
-		return training.Invalid("current_password", "is not your current password")
+		return training.Invalid("current_password", "The current password is not right: enter the password you sign in with.")
 	}
 	match, _, err := s.hasher.Verify(ctx, current, acct.PasswordHash)
 	if err != nil {
 		return err
 	}
 	if !match {
-		s.limiter.Failure(key)
-		return training.Invalid("current_password", "is not your current password")
+		if err := s.limiter.Failure(ctx, key, auth.AccountLimit); err != nil {
+			return err
+		}
+		return training.Invalid("current_password", "The current password is not right: enter the password you sign in with.")
 	}
 	if err := auth.CheckPasswordPolicy(next); err != nil {
-		return training.Invalid("new_password", "must be at least %d characters", auth.MinPasswordLength)
+		return training.Invalid("new_password", "%s", auth.PolicyMessage(err))
 	}
 	h, err := s.hasher.Hash(ctx, next)
 	if err != nil {
 		return err
 	}
-	acct.PasswordHash, acct.UpdatedAt = h, s.cfg.Now().UTC()
+	// The time is taken after hashing, so the window in which a sign-in
+	// with the old password can still start a session is as short as it
+	// can be without transactions.
+	now := s.cfg.Now().UTC()
+	acct.PasswordHash, acct.UpdatedAt, acct.PasswordSetAt = h, now, now
+	acct.endOtherSessions(now, p.SessionID)
 	if err := s.store.PutAccount(ctx, acct); err != nil {
 		return err
 	}
-	return s.people.Audit(ctx, training.Actor{PersonID: personID}, "account.change_password", "person", personID, nil, nil)
+	return s.people.Audit(ctx, training.Actor{PersonID: personID}, "account.change_password", "person", personID, nil,
+		map[string]any{"other_sessions_ended": true})
 }

@@ -52,7 +52,7 @@ func (s *Service) EnsureAdmin(ctx context.Context, email, password string) (gene
 		return "", false, err
 	}
 	now := s.cfg.Now().UTC()
-	err = s.store.CreateAccount(ctx, Account{PersonID: person.ID, PasswordHash: h, Roles: auth.NewRoles(auth.RoleHR), CreatedAt: now, UpdatedAt: now})
+	err = s.store.CreateAccount(ctx, Account{PersonID: person.ID, PasswordHash: h, Roles: auth.NewRoles(auth.RoleHR), CreatedAt: now, UpdatedAt: now, PasswordSetAt: now})
 	if errors.Is(err, training.ErrConflict) {
 		// The person has an account already (another process, or an
 		// earlier run): grant HR to it rather than replace its password.

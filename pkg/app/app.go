@@ -66,10 +66,11 @@ func New(ctx context.Context, cfg config.Config, db *mongo.Database, log *slog.L
 	if o.HasherParams == (auth.Params{}) {
 		o.HasherParams = auth.DefaultParams
 	}
-	if o.Limiter == nil {
-		o.Limiter = auth.NewLimiter(auth.LimiterConfig{Now: o.Now})
-	}
 	store := mongodb.New(db).WithClock(o.Now)
+	if o.Limiter == nil {
+		// Failure counts live in the database, shared by every replica.
+		o.Limiter = auth.NewLimiter(store, o.Now)
+	}
 	if err := store.Migrate(ctx); err != nil {
 		return nil, fmt.Errorf("prepare database: %w", err)
 	}
@@ -141,7 +142,7 @@ func newScheduler(cfg config.Config, store *mongodb.Store, svc *training.Service
 	}
 	deliverer := notify.NewDeliverer(store, sender, notify.DeliveryConfig{Now: o.Now, Logger: log})
 	catalog := jobs.Catalog(jobs.Deps{
-		Training: svc, Mail: outbox, Recipients: hrRecipients{store: store, people: svc}, Deliverer: deliverer,
+		Training: svc, Mail: outbox, Recipients: jobs.HRRecipients{Roles: store, People: svc, Logger: log}, Deliverer: deliverer,
 		PublicURL: cfg.PublicURL, ReportTo: cfg.ReportTo, Logger: log,
 	})
 	sched, err := jobs.New(store, jobs.Config{
@@ -152,30 +153,6 @@ func newScheduler(cfg config.Config, store *mongodb.Store, svc *training.Service
 		return nil, fmt.Errorf("scheduled jobs: %w", err)
 	}
 	return sched, nil
-}
-
-// hrRecipients finds HR's addresses for escalations: everyone holding the
-// HR role who has not left.
-type hrRecipients struct {
-	store  *mongodb.Store
-	people *training.Service
-}
-
-func (h hrRecipients) HREmails(ctx context.Context) ([]string, error) {
-	ids, err := h.store.PeopleWithRole(ctx, auth.RoleHR)
-	if err != nil {
-		return nil, err
-	}
-	today := h.people.Today()
-	var out []string
-	for _, id := range ids {
-		p, err := h.people.PersonByID(ctx, id)
-		if err != nil || p.IsLeaver(today) {
-			continue
-		}
-		out = append(out, p.Email)
-	}
-	return out, nil
 }
 
 // Router returns the HTTP handler serving the API and the web pages.

@@ -111,13 +111,10 @@
 // # Login rate limiting
 //
 // [Limiter] counts failures per key in a sliding window (the caller uses
-// "account:<email>" and "ip:<addr>") and blocks a key with a Retry-After once
-// the limit is reached. It holds a bounded number of keys. Counts are per
-// process: with several replicas behind a load balancer each keeps its own,
-// so the effective bound is the limit multiplied by the number of replicas.
-// That is acceptable for complytrack's scale because every guess still costs
-// an argon2id verification and the bound stays small (5 x replicas per 5
-// minutes); if it is not, the same three calls (Allow, Failure, Success) can
-// be backed by the shared store (an atomic upsert-and-increment on a
-// document with a TTL index).
+// "account:<email>" with [AccountLimit] and "ip:<addr>" with the far higher
+// [AddressLimit]) and blocks a key with a Retry-After once the limit is
+// reached. The counts live in the database ([FailureStore]), so every
+// replica sees the same ones and the bound does not grow with the number of
+// replicas. Each failure is an insert under its own numbered key, the one
+// write both database engines make atomic.
 package auth

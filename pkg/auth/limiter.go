@@ -1,225 +1,238 @@
 package auth
 
 import (
-	"container/list"
+	"context"
 	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
 	"sync"
 	"time"
 )
 
-// Limiter defaults: 5 failures in 5 minutes block a key, and at most
-// 50,000 keys are tracked (a few tens of MB at most).
-const (
-	DefaultMaxFailures    = 5
-	DefaultFailureWindow  = 5 * time.Minute
-	DefaultLimiterMaxKeys = 50_000
+// Limit is how many failures within a sliding window block a key.
+type Limit struct {
+	Max    int
+	Window time.Duration
+}
+
+// Sign-in limits: five wrong passwords in five minutes pause one account;
+// an address may fail far more often, because a council office or a school
+// signs in from behind one address, but not without bound.
+var (
+	AccountLimit = Limit{Max: 5, Window: 5 * time.Minute}
+	AddressLimit = Limit{Max: 100, Window: 5 * time.Minute}
 )
 
-// maxStoredKeyLen: longer keys are stored as their SHA-256, so memory per
-// key is bounded whatever the caller passes.
-const maxStoredKeyLen = 64
-
-// LimiterConfig configures a Limiter. Zero fields take the defaults.
-type LimiterConfig struct {
-	// MaxFailures within Window block a key.
-	MaxFailures int
-	// Window is how far back failures count (a sliding window).
-	Window time.Duration
-	// MaxKeys bounds the number of keys tracked. When a new key would
-	// exceed it, the key whose last failure is oldest is forgotten.
-	MaxKeys int
-	// Now is the clock; time.Now if nil. For tests.
-	Now func() time.Time
+// FailureStore keeps failed attempts where every replica sees them.
+// pkg/mongodb implements it.
+//
+// A failure is a record under (key, bucket, n): the n-th failure (counting
+// from 1) of key in time bucket bucket. The only operation both database
+// engines make atomic is an insert under a unique key, so a failure is
+// recorded by inserting the next free n; of two processes that pick the
+// same n one gets taken false and tries n+1. A key's records in a bucket
+// are therefore numbered 1..count with no gaps, in the order they happened.
+type FailureStore interface {
+	// FailureAt returns when failure n of key in bucket happened;
+	// found is false when there is no such failure.
+	FailureAt(ctx context.Context, key string, bucket int64, n int) (at time.Time, found bool, err error)
+	// AddFailure records failure n of key in bucket; taken is true when
+	// another process recorded failure n first. expires is when the record
+	// can no longer matter and may be deleted.
+	AddFailure(ctx context.Context, key string, bucket int64, n int, at, expires time.Time) (taken bool, err error)
+	// ResetAt returns when key's failures were last forgotten (zero if never).
+	ResetAt(ctx context.Context, key string) (time.Time, error)
+	// Reset forgets key's failures up to at.
+	Reset(ctx context.Context, key string, at, expires time.Time) error
+	// DeleteExpired deletes the records whose expiry is before now.
+	DeleteExpired(ctx context.Context, now time.Time) error
 }
 
-// Limiter counts failures per key (for login: "account:<email>" and
-// "ip:<addr>") and blocks a key that has MaxFailures failures within the
-// last Window, until the oldest of them leaves the window. It is in-process
-// and safe for concurrent use; see the package documentation for what that
-// means with several replicas.
+// Limiter counts failures per key (for sign-in: "account:<e-mail>" and
+// "ip:<address>") in the shared store, so that every replica counts the
+// same failures and the bound does not grow with the number of replicas.
+// A key is blocked when Max failures fall within the last Window (and since
+// its last Reset), until the oldest of them leaves the window.
 //
-// Intended use, per login attempt, for each key:
+// Intended use, per sign-in attempt:
 //
-//	if wait, ok := l.Allow(key); !ok { answer 429 with Retry-After: wait rounded up to seconds; do not verify }
+//	for each key: if wait, ok, err := l.Allow(ctx, key, limit); !ok { refuse, Retry-After: wait; do not verify }
 //	... verify the password ...
-//	on failure: l.Failure(key) for every key
-//	on success: l.Success("account:<email>") only
+//	on failure: l.Failure(ctx, key, limit) for every key
+//	on success: l.Reset(ctx, "account:<e-mail>") only
 //
 // Success resets only the account key: resetting the address key too would
-// let one client guess at other accounts indefinitely by logging into its
+// let one client guess at other accounts indefinitely by signing into its
 // own account between guesses.
 //
-// A per-account limit lets anyone lock an account out for one window by
+// A per-account limit lets anyone pause an account for one window by
 // failing on purpose; that is the accepted price for bounding online
-// guessing against a single account. Key IPv6 clients by /64 prefix, or one
-// client has billions of addresses.
+// guessing against one account, and why the pause is short and the page
+// says until when. Key IPv6 clients by /64 prefix, or one client has
+// billions of addresses.
 //
-// Memory is bounded by MaxKeys. Entries with no failure inside the window
-// are dropped as new failures arrive; if the table is still full, the entry
-// with the oldest last failure is dropped, so a flood of new keys can make
-// the limiter forget a key early. That only weakens the limit under a flood
-// of that size; it never blocks anyone wrongly.
+// Buckets are as long as the window, so the failures that can matter are in
+// the current bucket and the one before: one look-up of the reset time, two
+// counts (each a doubling then halving search over the numbered records,
+// about 2·log2(count) look-ups by _id) and one read of the record that
+// decides. Records expire two windows after their bucket starts and are
+// deleted by a sweep that each process runs at most once a minute.
 type Limiter struct {
-	max     int
-	window  time.Duration
-	maxKeys int
-	now     func() time.Time
+	store FailureStore
+	now   func() time.Time
 
-	mu      sync.Mutex
-	entries map[string]*list.Element // value: *limiterEntry
-	// lru orders entries by last failure, most recent at the front, so
-	// both expired entries and eviction candidates are at the back.
-	lru *list.List
+	mu        sync.Mutex
+	lastSweep time.Time
 }
 
-type limiterEntry struct {
-	key string
-	// failures holds the times of at most max most recent failures,
-	// oldest first: only the last max can ever matter.
-	failures []time.Time
+// NewLimiter returns a limiter on store. now is the clock (time.Now if nil).
+func NewLimiter(store FailureStore, now func() time.Time) *Limiter {
+	if now == nil {
+		now = time.Now
+	}
+	return &Limiter{store: store, now: now}
 }
 
-// NewLimiter returns a Limiter configured by cfg.
-func NewLimiter(cfg LimiterConfig) *Limiter {
-	if cfg.MaxFailures <= 0 {
-		cfg.MaxFailures = DefaultMaxFailures
-	}
-	if cfg.Window <= 0 {
-		cfg.Window = DefaultFailureWindow
-	}
-	if cfg.MaxKeys <= 0 {
-		cfg.MaxKeys = DefaultLimiterMaxKeys
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
-	return &Limiter{
-		max:     cfg.MaxFailures,
-		window:  cfg.Window,
-		maxKeys: cfg.MaxKeys,
-		now:     cfg.Now,
-		entries: make(map[string]*list.Element),
-		lru:     list.New(),
-	}
-}
+// sweepEvery bounds how often one process deletes expired records.
+const sweepEvery = time.Minute
 
 // Allow reports whether an attempt for key may go ahead. If not, retryAfter
 // is how long until it may (always positive).
-func (l *Limiter) Allow(key string) (retryAfter time.Duration, ok bool) {
+func (l *Limiter) Allow(ctx context.Context, key string, lim Limit) (retryAfter time.Duration, ok bool, err error) {
 	key = storedKey(key)
-	now := l.now()
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	el, found := l.entries[key]
-	if !found {
-		return 0, true
+	now := l.now().UTC()
+	oldest, blocked, err := l.decisive(ctx, key, lim, now)
+	if err != nil || !blocked {
+		return 0, true, err
 	}
-	e := el.Value.(*limiterEntry)
-	l.prune(e, now)
-	if len(e.failures) == 0 {
-		l.remove(el)
-		return 0, true
-	}
-	return l.blockedFor(e, now)
+	return max(oldest.Add(lim.Window).Sub(now), time.Millisecond), false, nil
 }
 
-// Failure records a failed attempt for key and returns how long key is now
-// blocked for (0 if it is not). The attempt that reaches the limit is itself
-// answered as a failure (for login: 401); it is the next one that Allow
-// refuses.
-func (l *Limiter) Failure(key string) (retryAfter time.Duration) {
-	key = storedKey(key)
-	now := l.now()
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.dropExpired(now)
-	el, found := l.entries[key]
-	var e *limiterEntry
-	if found {
-		e = el.Value.(*limiterEntry)
-		l.prune(e, now)
-		l.lru.MoveToFront(el)
-	} else {
-		for len(l.entries) >= l.maxKeys {
-			l.remove(l.lru.Back())
+// decisive finds the Max-th most recent failure of key and whether it is
+// still inside the window (and after the last reset): if so, key is blocked
+// until that failure leaves the window.
+func (l *Limiter) decisive(ctx context.Context, key string, lim Limit, now time.Time) (time.Time, bool, error) {
+	reset, err := l.store.ResetAt(ctx, key)
+	if err != nil {
+		return time.Time{}, false, err
+	}
+	b := bucketOf(now, lim.Window)
+	cur, err := l.count(ctx, key, b)
+	if err != nil {
+		return time.Time{}, false, err
+	}
+	bucket, n := b, cur-lim.Max+1
+	if cur < lim.Max {
+		prev, err := l.count(ctx, key, b-1)
+		if err != nil {
+			return time.Time{}, false, err
 		}
-		e = &limiterEntry{key: key, failures: make([]time.Time, 0, l.max)}
-		l.entries[key] = l.lru.PushFront(e)
+		bucket, n = b-1, prev-(lim.Max-cur)+1
 	}
-	if len(e.failures) == l.max {
-		// Keep the slice's capacity: shift out the oldest.
-		copy(e.failures, e.failures[1:])
-		e.failures = e.failures[:l.max-1]
+	if n < 1 {
+		return time.Time{}, false, nil
 	}
-	e.failures = append(e.failures, now)
-	wait, _ := l.blockedFor(e, now)
-	return wait
+	at, found, err := l.store.FailureAt(ctx, key, bucket, n)
+	if err != nil || !found {
+		return time.Time{}, false, err
+	}
+	// A failure at the very time of the reset still counts: the two were
+	// concurrent, and counting it is the safe side.
+	return at, at.After(now.Add(-lim.Window)) && !at.Before(reset), nil
 }
 
-// Success forgets key's failures. For login, call it for the account key
-// only (see Limiter).
-func (l *Limiter) Success(key string) {
+// Failure records a failed attempt for key.
+func (l *Limiter) Failure(ctx context.Context, key string, lim Limit) error {
 	key = storedKey(key)
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if el, found := l.entries[key]; found {
-		l.remove(el)
+	now := l.now().UTC()
+	b := bucketOf(now, lim.Window)
+	n, err := l.count(ctx, key, b)
+	if err != nil {
+		return err
 	}
-}
-
-// Len returns the number of keys currently tracked (including some whose
-// failures have left the window but have not been dropped yet).
-func (l *Limiter) Len() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.entries)
-}
-
-// blockedFor reports whether e is at the limit and until when.
-func (l *Limiter) blockedFor(e *limiterEntry, now time.Time) (time.Duration, bool) {
-	if len(e.failures) < l.max {
-		return 0, true
-	}
-	// Blocked until the oldest of the last max failures leaves the window.
-	return e.failures[0].Add(l.window).Sub(now), false
-}
-
-// expired reports whether t is no longer inside the window ending at now.
-func (l *Limiter) expired(t, now time.Time) bool { return !now.Before(t.Add(l.window)) }
-
-// prune drops e's failures that have left the window.
-func (l *Limiter) prune(e *limiterEntry, now time.Time) {
-	i := 0
-	for i < len(e.failures) && l.expired(e.failures[i], now) {
-		i++
-	}
-	if i > 0 {
-		n := copy(e.failures, e.failures[i:])
-		e.failures = e.failures[:n]
-	}
-}
-
-// dropExpired removes entries whose last failure has left the window. They
-// are all at the back of lru, so this costs O(1) per entry removed.
-func (l *Limiter) dropExpired(now time.Time) {
-	for el := l.lru.Back(); el != nil; el = l.lru.Back() {
-		e := el.Value.(*limiterEntry)
-		if len(e.failures) > 0 && !l.expired(e.failures[len(e.failures)-1], now) {
-			return
+	expires := bucketStart(b, lim.Window).Add(2 * lim.Window)
+	for n++; ; n++ {
+		taken, err := l.store.AddFailure(ctx, key, b, n, now, expires)
+		if err != nil {
+			return err
 		}
-		l.remove(el)
+		if !taken {
+			break
+		}
+	}
+	l.sweep(ctx, now)
+	return nil
+}
+
+// Reset forgets key's failures so far (for sign-in, the account key after
+// the right password).
+func (l *Limiter) Reset(ctx context.Context, key string, lim Limit) error {
+	now := l.now().UTC()
+	return l.store.Reset(ctx, storedKey(key), now, now.Add(lim.Window))
+}
+
+// count returns how many failures key has in bucket: the records are
+// numbered 1..count without gaps, so the highest present number is found
+// by doubling, then halving.
+func (l *Limiter) count(ctx context.Context, key string, bucket int64) (int, error) {
+	has := func(n int) (bool, error) {
+		_, found, err := l.store.FailureAt(ctx, key, bucket, n)
+		return found, err
+	}
+	lo, hi := 0, 1 // failure lo is present (or lo is 0); failure hi is not known yet
+	for {
+		found, err := has(hi)
+		if err != nil {
+			return 0, err
+		}
+		if !found {
+			break
+		}
+		lo, hi = hi, hi*2
+	}
+	for hi-lo > 1 {
+		mid := lo + (hi-lo)/2
+		found, err := has(mid)
+		if err != nil {
+			return 0, err
+		}
+		if found {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return lo, nil
+}
+
+// sweep deletes expired records, at most once a minute per process, so the
+// store holds only the last few minutes' failures.
+func (l *Limiter) sweep(ctx context.Context, now time.Time) {
+	l.mu.Lock()
+	due := now.Sub(l.lastSweep) >= sweepEvery
+	if due {
+		l.lastSweep = now
+	}
+	l.mu.Unlock()
+	if due {
+		// A failed sweep is tried again a minute later; the records it
+		// left cannot change any decision, only take space.
+		_ = l.store.DeleteExpired(ctx, now)
 	}
 }
 
-func (l *Limiter) remove(el *list.Element) {
-	delete(l.entries, el.Value.(*limiterEntry).key)
-	l.lru.Remove(el)
-}
+func bucketOf(t time.Time, window time.Duration) int64 { return t.UnixNano() / int64(window) }
+
+func bucketStart(b int64, window time.Duration) time.Time { return time.Unix(0, b*int64(window)).UTC() }
+
+// maxStoredKeyLen: longer keys are stored as their SHA-256, so a record's
+// size is bounded whatever was typed into the e-mail field.
+const maxStoredKeyLen = 64
 
 func storedKey(key string) string {
 	if len(key) <= maxStoredKeyLen {
 		return key
 	}
 	sum := sha256.Sum256([]byte(key))
-	return string(sum[:])
+	return fmt.Sprintf("sha256:%s", hex.EncodeToString(sum[:]))
 }

@@ -1,14 +1,22 @@
 package auth_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
 	"github.com/complytrack/complytrack/pkg/auth"
+	"github.com/complytrack/complytrack/pkg/dbtest"
+	"github.com/complytrack/complytrack/pkg/mongodb"
 )
+
+func TestMain(m *testing.M) { dbtest.Main(m) }
 
 // fakeClock is a settable clock safe for concurrent use.
 type fakeClock struct {
@@ -16,7 +24,8 @@ type fakeClock struct {
 	t  time.Time
 }
 
-func newFakeClock() *fakeClock { return &fakeClock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)} }
+// The start is inside a five-minute bucket, so tests cross bucket edges.
+func newFakeClock() *fakeClock { return &fakeClock{t: time.Date(2026, 3, 2, 9, 3, 30, 0, time.UTC)} }
 
 func (c *fakeClock) Now() time.Time {
 	c.mu.Lock()
@@ -30,178 +39,229 @@ func (c *fakeClock) Advance(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-func newLimiter(clock *fakeClock, maxKeys int) *auth.Limiter {
-	return auth.NewLimiter(auth.LimiterConfig{MaxFailures: 5, Window: 5 * time.Minute, MaxKeys: maxKeys, Now: clock.Now})
-}
-
-func mustAllow(t *testing.T, l *auth.Limiter, key string) {
+// newStore is a fresh database with the store's collections.
+func newStore(t *testing.T) (*mongodb.Store, *mongo.Database) {
 	t.Helper()
-	if wait, ok := l.Allow(key); !ok {
-		t.Fatalf("Allow(%s) blocked for %v, want allowed", key, wait)
+	db := dbtest.New(t)
+	s := mongodb.New(db)
+	if err := s.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
 	}
+	return s, db
 }
 
-func mustBlock(t *testing.T, l *auth.Limiter, key string, want time.Duration) {
+var five = auth.Limit{Max: 5, Window: 5 * time.Minute}
+
+func mustAllow(t *testing.T, l *auth.Limiter, key string, lim auth.Limit) {
 	t.Helper()
-	wait, ok := l.Allow(key)
-	if ok || wait != want {
-		t.Fatalf("Allow(%s) = %v, %v; want blocked for %v", key, wait, ok, want)
+	wait, ok, err := l.Allow(t.Context(), key, lim)
+	if err != nil || !ok {
+		t.Fatalf("Allow(%s) = %v, %v, %v; want allowed", key, wait, ok, err)
 	}
 }
 
-func TestLimiterBlocksAfterFiveFailures(t *testing.T) {
-	clock := newFakeClock()
-	l := newLimiter(clock, 0)
-	key := "account:alice@example.gov.uk"
-	for i := range 4 {
-		mustAllow(t, l, key)
-		if wait := l.Failure(key); wait != 0 {
-			t.Fatalf("failure %d: blocked for %v", i+1, wait)
-		}
-		clock.Advance(time.Minute)
-	}
-	// Failures at 0, 1, 2, 3 and 4 minutes: blocked until the first leaves
-	// the window, at 5 minutes.
-	mustAllow(t, l, key)
-	if wait := l.Failure(key); wait != time.Minute {
-		t.Fatalf("fifth failure: blocked for %v, want 1m", wait)
-	}
-	mustBlock(t, l, key, time.Minute)
-	clock.Advance(59 * time.Second)
-	mustBlock(t, l, key, time.Second)
-	// Other keys are unaffected.
-	mustAllow(t, l, "account:bob@example.gov.uk")
-	mustAllow(t, l, "ip:192.0.2.1")
-}
-
-func TestLimiterWindowSlides(t *testing.T) {
-	clock := newFakeClock()
-	l := newLimiter(clock, 0)
-	key := "ip:192.0.2.1"
-	for range 5 {
-		l.Failure(key)
-		clock.Advance(time.Minute)
-	}
-	// Now at 5 minutes: the failure at 0 has left the window, 4 remain.
-	mustAllow(t, l, key)
-	// One more failure makes 5 within the window again, until 6 minutes.
-	if wait := l.Failure(key); wait != time.Minute {
-		t.Fatalf("blocked for %v, want 1m", wait)
-	}
-	// Long after, everything has expired.
-	clock.Advance(10 * time.Minute)
-	mustAllow(t, l, key)
-	if wait := l.Failure(key); wait != 0 {
-		t.Fatalf("first failure of a new window blocked for %v", wait)
+func mustBlock(t *testing.T, l *auth.Limiter, key string, lim auth.Limit, want time.Duration) {
+	t.Helper()
+	wait, ok, err := l.Allow(t.Context(), key, lim)
+	if err != nil || ok || wait != want {
+		t.Fatalf("Allow(%s) = %v, %v, %v; want blocked for %v", key, wait, ok, err, want)
 	}
 }
 
-func TestLimiterSuccessResets(t *testing.T) {
-	clock := newFakeClock()
-	l := newLimiter(clock, 0)
-	account, ip := "account:alice@example.gov.uk", "ip:192.0.2.1"
-	for range 4 {
-		l.Failure(account)
-		l.Failure(ip)
-	}
-	l.Success(account)
-	for range 4 {
-		l.Failure(account)
-	}
-	mustAllow(t, l, account)
-	// Only the account key was reset: the address is at its limit.
-	if wait := l.Failure(ip); wait != 5*time.Minute {
-		t.Fatalf("ip blocked for %v, want 5m", wait)
-	}
-	mustBlock(t, l, ip, 5*time.Minute)
-	// A success while blocked lifts the account block (the caller only
-	// reaches Success after Allow, so this is about correct bookkeeping).
-	l.Failure(account)
-	mustBlock(t, l, account, 5*time.Minute)
-	l.Success(account)
-	mustAllow(t, l, account)
-}
-
-func TestLimiterEvictionBound(t *testing.T) {
-	clock := newFakeClock()
-	l := newLimiter(clock, 3)
-	for range 5 {
-		l.Failure("victim")
-	}
-	mustBlock(t, l, "victim", 5*time.Minute)
-	for i := range 10 {
-		clock.Advance(time.Second)
-		l.Failure(fmt.Sprintf("ip:198.51.100.%d", i))
-		if n := l.Len(); n > 3 {
-			t.Fatalf("%d keys tracked, bound is 3", n)
-		}
-	}
-	// The least recently failed key went first.
-	mustAllow(t, l, "victim")
-	if n := l.Len(); n != 3 {
-		t.Fatalf("Len = %d, want 3", n)
+func fail(t *testing.T, l *auth.Limiter, key string, lim auth.Limit) {
+	t.Helper()
+	if err := l.Failure(t.Context(), key, lim); err != nil {
+		t.Fatal(err)
 	}
 }
 
-func TestLimiterDropsExpiredEntries(t *testing.T) {
-	clock := newFakeClock()
-	l := newLimiter(clock, 0)
-	for i := range 100 {
-		l.Failure(fmt.Sprintf("ip:203.0.113.%d", i))
-	}
-	if n := l.Len(); n != 100 {
-		t.Fatalf("Len = %d, want 100", n)
-	}
-	clock.Advance(5 * time.Minute)
-	l.Failure("ip:203.0.113.200")
-	if n := l.Len(); n != 1 {
-		t.Fatalf("after the window, Len = %d, want 1", n)
-	}
-}
-
-func TestLimiterLongKeys(t *testing.T) {
-	l := newLimiter(newFakeClock(), 0)
-	prefix := "account:" + strings.Repeat("a", 200)
-	for range 5 {
-		l.Failure(prefix + "1@example.com")
-	}
-	mustBlock(t, l, prefix+"1@example.com", 5*time.Minute)
-	mustAllow(t, l, prefix+"2@example.com")
-}
-
-func TestLimiterDefaults(t *testing.T) {
-	clock := newFakeClock()
-	l := auth.NewLimiter(auth.LimiterConfig{Now: clock.Now})
-	for range auth.DefaultMaxFailures - 1 {
-		if l.Failure("k") != 0 {
-			t.Fatal("blocked early")
-		}
-	}
-	if wait := l.Failure("k"); wait != auth.DefaultFailureWindow {
-		t.Fatalf("blocked for %v, want %v", wait, auth.DefaultFailureWindow)
-	}
-}
-
-func TestLimiterConcurrent(t *testing.T) {
-	clock := newFakeClock()
-	l := newLimiter(clock, 50)
-	var wg sync.WaitGroup
-	for g := range 16 {
-		wg.Go(func() {
-			for i := range 500 {
-				key := fmt.Sprintf("k%d", (g*7+i)%80)
-				if _, ok := l.Allow(key); ok {
-					l.Failure(key)
-				}
-				if i%50 == 0 {
-					l.Success(key)
-					clock.Advance(time.Second)
-				}
+// Each row spaces five failures differently and says how long the key is
+// blocked after the fifth (0: not blocked).
+func TestLimiterSlidingWindow(t *testing.T) {
+	store, _ := newStore(t)
+	for _, tc := range []struct {
+		name    string
+		gaps    []time.Duration // before each failure after the first
+		blocked time.Duration
+	}{
+		{"one a minute, across a bucket edge", []time.Duration{time.Minute, time.Minute, time.Minute, time.Minute}, time.Minute},
+		{"all at once", []time.Duration{0, 0, 0, 0}, 5 * time.Minute},
+		{"the first left the window before the fifth", []time.Duration{5 * time.Minute, 0, 0, 0}, 0},
+		{"the first leaves the window just after the fifth", []time.Duration{4*time.Minute + 59*time.Second, 0, 0, 0}, time.Second},
+		{"four in one bucket, one in the next", []time.Duration{0, 0, 0, 2 * time.Minute}, 3 * time.Minute},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			clock := newFakeClock()
+			l := auth.NewLimiter(store, clock.Now)
+			key := "account:" + t.Name()
+			fail(t, l, key, five)
+			for _, g := range tc.gaps {
+				clock.Advance(g)
+				mustAllow(t, l, key, five)
+				fail(t, l, key, five)
 			}
+			if tc.blocked == 0 {
+				mustAllow(t, l, key, five)
+				return
+			}
+			mustBlock(t, l, key, five, tc.blocked)
+			clock.Advance(tc.blocked - time.Second)
+			mustBlock(t, l, key, five, time.Second)
+			clock.Advance(time.Second)
+			mustAllow(t, l, key, five)
+			// Other keys were never affected.
+			mustAllow(t, l, key+"-other", five)
 		})
 	}
+}
+
+func TestLimiterResetForgetsEarlierFailuresOnly(t *testing.T) {
+	store, _ := newStore(t)
+	clock := newFakeClock()
+	l := auth.NewLimiter(store, clock.Now)
+	key := "account:alice@example.gov.uk"
+	for range 4 {
+		fail(t, l, key, five)
+	}
+	clock.Advance(time.Second)
+	if err := l.Reset(t.Context(), key, five); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(time.Second)
+	for range 4 {
+		fail(t, l, key, five)
+		mustAllow(t, l, key, five)
+	}
+	fail(t, l, key, five)
+	mustBlock(t, l, key, five, 5*time.Minute)
+}
+
+// Two processes on one database (two limiters, each with its own client
+// state) count the same failures: the bound does not grow with replicas.
+func TestLimitersOnOneDatabaseShareTheCount(t *testing.T) {
+	store, db := newStore(t)
+	clock := newFakeClock()
+	a := auth.NewLimiter(store, clock.Now)
+	b := auth.NewLimiter(mongodb.New(db), clock.Now)
+	key := "ip:192.0.2.1"
+	for i := range 5 {
+		l := a
+		if i%2 == 1 {
+			l = b
+		}
+		fail(t, l, key, five)
+	}
+	mustBlock(t, a, key, five, 5*time.Minute)
+	mustBlock(t, b, key, five, 5*time.Minute)
+}
+
+// Failures recorded at once by many clients are all counted: each is an
+// insert under its own number, which both engines make atomic (an $inc
+// loses most of them on the embedded engine).
+func TestLimiterCountsConcurrentFailures(t *testing.T) {
+	store, db := newStore(t)
+	clock := newFakeClock()
+	lim := auth.Limit{Max: 64, Window: 5 * time.Minute}
+	key := "ip:198.51.100.7"
+	var wg sync.WaitGroup
+	errs := make(chan error, 63)
+	for i := range 63 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			// Each goroutine is a process of its own.
+			l := auth.NewLimiter(store, clock.Now)
+			if i%2 == 0 {
+				l = auth.NewLimiter(mongodb.New(db), clock.Now)
+			}
+			errs <- l.Failure(context.Background(), key, lim)
+		}()
+	}
 	wg.Wait()
-	if n := l.Len(); n > 50 {
-		t.Fatalf("Len = %d, bound 50", n)
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	l := auth.NewLimiter(store, clock.Now)
+	mustAllow(t, l, key, lim)
+	fail(t, l, key, lim)
+	mustBlock(t, l, key, lim, 5*time.Minute)
+}
+
+// Records that can no longer matter are deleted, so the collection holds
+// only the last few minutes' failures; a key of any length is stored at a
+// bounded size.
+func TestLimiterDeletesExpiredRecordsAndBoundsKeys(t *testing.T) {
+	store, db := newStore(t)
+	clock := newFakeClock()
+	l := auth.NewLimiter(store, clock.Now)
+	long := "account:" + strings.Repeat("a", 10_000) + "@example.gov.uk"
+	for range 3 {
+		fail(t, l, long, five)
+	}
+	if err := l.Reset(t.Context(), long, five); err != nil {
+		t.Fatal(err)
+	}
+	col := db.Collection("signin_failures")
+	var doc bson.M
+	if err := col.FindOne(t.Context(), bson.D{}).Decode(&doc); err != nil {
+		t.Fatal(err)
+	}
+	if id := doc["_id"].(string); len(id) > 120 {
+		t.Errorf("a long key is stored at length %d", len(id))
+	}
+	clock.Advance(11 * time.Minute)
+	fail(t, l, "account:bob@example.gov.uk", five)
+	n, err := col.CountDocuments(t.Context(), bson.D{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 {
+		t.Errorf("%d records after the sweep, want only the new failure", n)
+	}
+}
+
+// BenchmarkLimiterFailedSignIn is what one wrong password costs the
+// limiter: both keys checked, both failures recorded, with the address key
+// already near its limit of 100 (the most look-ups).
+func BenchmarkLimiterFailedSignIn(b *testing.B) {
+	db := dbtest.New(b)
+	store := mongodb.New(db)
+	if err := store.Migrate(b.Context()); err != nil {
+		b.Fatal(err)
+	}
+	// As at start-up: the embedded engine's look-ups by _id use an index.
+	if engine := dbtest.Engine(b); engine != nil {
+		if err := engine.IndexIDs(b.Context(), db.Name()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	clock := newFakeClock()
+	l := auth.NewLimiter(store, clock.Now)
+	ctx := b.Context()
+	address := "ip:192.0.2.1"
+	lim := auth.Limit{Max: 1 << 30, Window: 5 * time.Minute} // never blocks, so the count keeps growing
+	for range 90 {
+		if err := l.Failure(ctx, address, lim); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		account := fmt.Sprintf("account:user%d@example.gov.uk", i)
+		if _, _, err := l.Allow(ctx, account, auth.AccountLimit); err != nil {
+			b.Fatal(err)
+		}
+		if _, _, err := l.Allow(ctx, address, lim); err != nil {
+			b.Fatal(err)
+		}
+		if err := l.Failure(ctx, account, auth.AccountLimit); err != nil {
+			b.Fatal(err)
+		}
+		if err := l.Failure(ctx, address, lim); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -117,6 +117,20 @@ func CheckPasswordPolicy(password string) error {
 	return nil
 }
 
+// PolicyMessage is the sentence a person is shown when
+// CheckPasswordPolicy refuses the password they chose, or "" when err is
+// not one of its errors. The limit in bytes is put in characters, with a
+// word on why a password of accented letters or symbols reaches it sooner.
+func PolicyMessage(err error) string {
+	switch {
+	case errors.Is(err, ErrPasswordTooShort):
+		return fmt.Sprintf("Your password must be at least %d characters.", MinPasswordLength)
+	case errors.Is(err, ErrPasswordTooLong):
+		return fmt.Sprintf("Your password must be %d characters or fewer (accented letters and symbols count as 2 to 4).", MaxPasswordBytes)
+	}
+	return ""
+}
+
 // Hasher hashes and verifies passwords with argon2id, running at most a
 // fixed number of hashes at once. It is safe for concurrent use.
 type Hasher struct {

@@ -21,8 +21,8 @@
 // (empty once every test's database has been dropped) is left for the
 // operating system's temp cleaning.
 //
-// What the embedded engine does not do is listed in the design document
-// ("Database") and in pkg/embedded's documentation; the trap most likely to
+// What the embedded engine does not do is listed in docs/database.md and
+// in pkg/embedded's documentation; the trap most likely to
 // make a test pass on MongoDB and fail here (or the reverse): on the embedded
 // engine, concurrent updates of one document through a client with more than
 // one connection can overwrite each other.

@@ -94,9 +94,10 @@ type File struct {
 //
 // A file of more than limit bytes is an error wrapping ErrTooLarge (r is not
 // read to its end). An empty file, or one that is not a PDF, PNG or JPEG by
-// its first bytes, is training.Invalid("certificate", "must be a PDF, PNG or
-// JPEG file"); one that starts like one of them but fails the structural
-// check in the package doc is a training.Invalid saying it looks damaged.
+// its first bytes, is training.Invalid("certificate", "The certificate must
+// be a PDF, PNG or JPEG file."); one that starts like one of them but fails
+// the structural check in the package doc is a training.Invalid saying it
+// looks damaged. Both messages are whole sentences, shown as they are.
 // Both wrap training.ErrInvalid. An error from r is returned wrapped.
 //
 // The caller passes training.MaxEvidenceBytes as limit. If r is an
@@ -120,7 +121,7 @@ func Read(r io.Reader, limit int64) (File, error) {
 	data := buf.Bytes()
 	ct, ok := Sniff(data)
 	if !ok {
-		return File{}, training.Invalid(Field, "must be a PDF, PNG or JPEG file")
+		return File{}, training.Invalid(Field, "The certificate must be a PDF, PNG or JPEG file.")
 	}
 	if err := check(ct, data); err != nil {
 		return File{}, err
@@ -156,5 +157,5 @@ func check(ct string, data []byte) error {
 }
 
 func damaged(kind string) error {
-	return training.Invalid(Field, "looks like a %s file but is damaged or incomplete: download the certificate again and upload that copy", kind)
+	return training.Invalid(Field, "The certificate looks like a %s file but is damaged or incomplete: download it again and upload that copy.", kind)
 }

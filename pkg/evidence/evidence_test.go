@@ -219,9 +219,15 @@ func TestReadRefuses(t *testing.T) {
 			if len(ve.Fields) != 1 || ve.Fields[0].Field != "certificate" {
 				t.Fatalf("fields = %+v; want one on certificate", ve.Fields)
 			}
-			const unrecognised = "must be a PDF, PNG or JPEG file"
-			if msg := ve.Fields[0].Message; (msg == unrecognised) == tt.damaged {
+			const unrecognised = "The certificate must be a PDF, PNG or JPEG file."
+			msg := ve.Fields[0].Message
+			if (msg == unrecognised) == tt.damaged {
 				t.Errorf("message %q; damaged = %v", msg, tt.damaged)
+			}
+			// Shown as it is on the pages and by the API: one sentence that
+			// names the certificate and says what to do.
+			if tt.damaged && (!strings.HasPrefix(msg, "The certificate looks like a ") || !strings.HasSuffix(msg, ": download it again and upload that copy.")) {
+				t.Errorf("damaged: message %q is not the sentence about a damaged certificate", msg)
 			}
 		})
 	}

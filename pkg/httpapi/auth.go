@@ -51,10 +51,10 @@ func (h *handlers) login(c *gin.Context) {
 	}
 	v := &training.ValidationError{}
 	if strings.TrimSpace(req.Email) == "" {
-		v.Add("email", "is required")
+		v.Problem("email", "Enter your email address")
 	}
 	if req.Password == "" {
-		v.Add("password", "is required")
+		v.Problem("password", "Enter your password")
 	}
 	if err := v.Err(); err != nil {
 		fail(c, err)
@@ -116,8 +116,6 @@ func (h *handlers) jwks(c *gin.Context) {
 	c.Header("Cache-Control", "public, max-age=300")
 	c.JSON(http.StatusOK, h.d.Keys.JWKS())
 }
-
-func noStore(c *gin.Context) { c.Header("Cache-Control", "no-store") }
 
 // authenticate requires a valid bearer access token and puts the caller's
 // principal on the request.
@@ -182,7 +180,7 @@ func (h *handlers) setRoles(c *gin.Context) {
 	for _, r := range req.Roles {
 		role, err := auth.ParseRole(r)
 		if err != nil || role == auth.RoleEmployee || role == auth.RoleManager {
-			fail(c, training.Invalid("roles", "may hold only hr, auditor and trainer (employee and manager follow from the person's record)"))
+			fail(c, invalidField("roles", "Choose roles from hr, auditor and trainer only: employee and manager follow from the person's record"))
 			return
 		}
 		roles = roles.With(role)
@@ -208,14 +206,15 @@ type changePasswordRequest struct {
 	NewPassword     string `json:"new_password"`
 }
 
-// changePassword lets the signed-in person choose a new password.
+// changePassword lets the signed-in person choose a new password. Every
+// other session of the account ends; the caller's stays.
 func (h *handlers) changePassword(c *gin.Context) {
 	var req changePasswordRequest
 	if err := bindJSON(c, &req); err != nil {
 		fail(c, err)
 		return
 	}
-	if err := h.d.Accounts.ChangePassword(c.Request.Context(), principal(c).PersonID, req.CurrentPassword, req.NewPassword); err != nil {
+	if err := h.d.Accounts.ChangePassword(c.Request.Context(), principal(c), req.CurrentPassword, req.NewPassword); err != nil {
 		fail(c, err)
 		return
 	}

@@ -237,15 +237,6 @@ func TestLoginRateLimitAndEqualAnswers(t *testing.T) {
 	e.login(adminEmail, adminPassword)
 }
 
-func TestLoginRateLimitPerClientAddress(t *testing.T) {
-	e := newEnv(t)
-	// Five different unknown accounts from one address.
-	for i := 0; i < 5; i++ {
-		e.must(http.StatusUnauthorized, "POST", "/api/v1/auth/login", "", map[string]string{"email": "guess" + string(rune('a'+i)) + "@example.gov.uk", "password": "wrong-password-1"})
-	}
-	e.must(http.StatusTooManyRequests, "POST", "/api/v1/auth/login", "", map[string]string{"email": adminEmail, "password": adminPassword})
-}
-
 func TestBodyAndHeaderLimits(t *testing.T) {
 	e := newEnv(t)
 	big := `{"email":"` + strings.Repeat("a", 1<<20) + `","password":"x"}`

@@ -13,6 +13,7 @@ import (
 
 	"github.com/complytrack/complytrack/pkg/evidence"
 	"github.com/complytrack/complytrack/pkg/training"
+	"github.com/complytrack/complytrack/pkg/upload"
 )
 
 // maxMultipartBody bounds a completion with its certificate: the file limit
@@ -68,25 +69,28 @@ type completionRequest struct {
 func bindCompletion(c *gin.Context) (training.CompletionInput, error) {
 	mt, params, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	var req completionRequest
-	var upload *training.Upload
+	var certificate *training.Upload
 	switch mt {
 	case "application/json":
 		if err := bindJSON(c, &req); err != nil {
 			return training.CompletionInput{}, err
 		}
 	case "multipart/form-data":
-		body := http.MaxBytesReader(c.Writer, c.Request.Body, maxMultipartBody)
+		body := upload.NewBody(http.MaxBytesReader(c.Writer, c.Request.Body, maxMultipartBody), params["boundary"])
 		u, err := readCompletionForm(multipart.NewReader(body, params["boundary"]), &req)
+		if err == nil && !body.Complete() {
+			err = fmt.Errorf("%w: %w", upload.ErrIncomplete, errBadForm)
+		}
 		if err != nil {
 			return training.CompletionInput{}, err
 		}
-		upload = u
+		certificate = u
 	default:
 		return training.CompletionInput{}, ErrUnsupportedMediaType
 	}
 	v := &training.ValidationError{}
 	in := training.CompletionInput{
-		CourseCode: req.CourseCode, CertificateRef: req.CertificateRef, Certificate: upload,
+		CourseCode: req.CourseCode, CertificateRef: req.CertificateRef, Certificate: certificate,
 		CompletedOn: parseDate(v, "completed_on", req.CompletedOn),
 	}
 	in.Problems = v.Fields // reported with the service's own checks
@@ -97,7 +101,7 @@ func bindCompletion(c *gin.Context) (training.CompletionInput, error) {
 // at most one certificate file. Anything else is refused.
 func readCompletionForm(mr *multipart.Reader, req *completionRequest) (*training.Upload, error) {
 	if mr == nil {
-		return nil, training.Invalid("body", "is not a multipart form")
+		return nil, invalidField("body", "The request body must be a multipart form")
 	}
 	var upload *training.Upload
 	for {
@@ -110,7 +114,7 @@ func readCompletionForm(mr *multipart.Reader, req *completionRequest) (*training
 			if errors.As(err, &mbe) {
 				return nil, fmt.Errorf("form: %w", ErrTooLarge)
 			}
-			return nil, training.Invalid("body", "is not a well-formed multipart form")
+			return nil, fmt.Errorf("multipart form: %v: %w", err, errBadForm)
 		}
 		name := part.FormName()
 		switch name {
@@ -120,7 +124,7 @@ func readCompletionForm(mr *multipart.Reader, req *completionRequest) (*training
 				return nil, wrapBodyErr(err)
 			}
 			if len(b) > 1024 {
-				return nil, training.Invalid(name, "must be at most 1024 characters")
+				return nil, invalidField(name, "The %s must be 1024 characters or fewer", training.Label(name))
 			}
 			switch name {
 			case "course_code":
@@ -132,7 +136,7 @@ func readCompletionForm(mr *multipart.Reader, req *completionRequest) (*training
 			}
 		case evidence.Field:
 			if upload != nil {
-				return nil, training.Invalid(evidence.Field, "send one certificate file")
+				return nil, invalidField(evidence.Field, "Send only one certificate file")
 			}
 			f, err := evidence.Read(part, training.MaxEvidenceBytes)
 			if err != nil {
@@ -144,18 +148,28 @@ func readCompletionForm(mr *multipart.Reader, req *completionRequest) (*training
 			upload = &training.Upload{Data: f.Data, SHA256: f.SHA256, ContentType: f.ContentType,
 				Filename: evidence.SafeFilename(part.FileName(), f.ContentType)}
 		default:
-			return nil, training.Invalid(name, "is not a field of this form")
+			return nil, invalidField(name, "Remove the field %q: this form does not have it", name)
 		}
 		_ = part.Close()
 	}
 }
 
+// errBadForm marks a form that cannot be read to its end (cut off, or
+// not multipart at all): the request is malformed, a 400.
+var errBadForm = fmt.Errorf("malformed multipart form: %w", training.ErrInvalid)
+
+// wrapBodyErr classifies an error reading a form part: over the size
+// limit, or a body that ends early or is not a form.
 func wrapBodyErr(err error) error {
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		return fmt.Errorf("body: %w", ErrTooLarge)
 	}
-	return err
+	var ve *training.ValidationError
+	if errors.As(err, &ve) {
+		return err
+	}
+	return fmt.Errorf("multipart form: %v: %w", err, errBadForm)
 }
 
 func (h *handlers) selfCertify(c *gin.Context) {
@@ -173,6 +187,10 @@ func (h *handlers) selfCertify(c *gin.Context) {
 }
 
 func (h *handlers) recordCompletion(c *gin.Context) {
+	if err := h.d.Training.MayRecordFor(c.Request.Context(), actor(c), c.Param("id")); err != nil {
+		fail(c, err)
+		return
+	}
 	in, err := bindCompletion(c)
 	if err != nil {
 		fail(c, err)

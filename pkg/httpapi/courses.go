@@ -123,7 +123,8 @@ func (r courseRequest) apply(c *training.Course, v *training.ValidationError) {
 	}
 }
 
-// defaultCourse is the policy a new course starts from: DESIGN.md's defaults.
+// defaultCourse is the policy a new course starts from: the defaults in
+// docs/domain-rules.md.
 func defaultCourse() training.Course {
 	return training.Course{
 		Delivery: training.DeliveryELearning, NewStarterDays: training.DefaultNewStarterDays,
@@ -163,7 +164,7 @@ func (h *handlers) patchCourse(c *gin.Context) {
 		return
 	}
 	if req.Code != nil && *req.Code != c.Param("code") {
-		fail(c, training.Invalid("code", "cannot be changed: create a new course instead"))
+		fail(c, invalidField("code", "The course code cannot be changed: create a new course instead"))
 		return
 	}
 	v := &training.ValidationError{}

@@ -26,6 +26,9 @@ type importResponse struct {
 	Updated   int                  `json:"updated"`
 	Unchanged int                  `json:"unchanged"`
 	Errors    []training.LineError `json:"errors"`
+	// Warnings are about lines that are imported but look wrong (a start
+	// date years ahead). Never null.
+	Warnings []training.LineError `json:"warnings"`
 }
 
 // importPeople reads an HR-system CSV export and upserts by employee
@@ -34,7 +37,7 @@ func (h *handlers) importPeople(c *gin.Context) {
 	ctx := c.Request.Context()
 	dryRun := c.Query("dry_run") == "true"
 	if q := c.Query("dry_run"); q != "" && q != "true" && q != "false" {
-		fail(c, training.Invalid("dry_run", "must be true or false"))
+		fail(c, training.Invalid("dry_run", "The dry_run parameter must be true or false."))
 		return
 	}
 	mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
@@ -71,7 +74,8 @@ func (h *handlers) importPeople(c *gin.Context) {
 	}
 	plan := peoplecsv.PlanImport(rows, byNumber)
 
-	out := importResponse{DryRun: dryRun, Unchanged: plan.Unchanged, Errors: []training.LineError{}}
+	out := importResponse{DryRun: dryRun, Unchanged: plan.Unchanged, Errors: []training.LineError{},
+		Warnings: append([]training.LineError{}, plan.Warnings(h.d.Training.Today())...)}
 	for _, e := range append(lineErrs, plan.Errors...) {
 		out.Errors = append(out.Errors, training.LineError{Line: e.Line, Field: e.Field, Message: e.Message})
 	}

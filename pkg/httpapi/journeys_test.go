@@ -32,7 +32,8 @@ import (
 )
 
 // ---------------------------------------------------------------------------
-// Response shapes, decoded with the field names API.md promises.
+// Response shapes, decoded with the field names the API promises (its
+// OpenAPI document, GET /openapi.json).
 
 type jPerson struct {
 	ID                    string    `json:"id"`
@@ -2003,7 +2004,6 @@ func TestReportAsOfAgreesWithStatusPages(t *testing.T) {
 
 func TestAuditTrail(t *testing.T) {
 	e := newEnv(t)
-	hr := e.tokens["hr"]
 	hrID := e.hrID()
 	start := e.clock.Now()
 	e.addPerson("mgr", "", nil)
@@ -2023,7 +2023,7 @@ func TestAuditTrail(t *testing.T) {
 	// Update: before and after hold the old and new values.
 	e.clock.Advance(time.Hour)
 	e.signIn("hr")
-	hr = e.tokens["hr"]
+	hr := e.tokens["hr"]
 	e.must(http.StatusOK, "PATCH", "/api/v1/people/"+emp.ID, hr, map[string]any{
 		"department": "Finance", "job_title": "Senior Officer", "manager_employee_number": "EMP-mgr2"})
 	u := e.auditEntry(emp.ID, "person.update")

@@ -217,9 +217,14 @@ var matrix = map[string]matrixEntry{
 		return map[string]string{"employee_number": fmt.Sprintf("M%d", n), "email": fmt.Sprintf("matrix%d@example.gov.uk", n),
 			"given_name": "Matrix", "family_name": "Person", "kind": "staff", "start_date": "2026-01-05"}
 	}},
-	"GET /api/v1/people/:id":         {want: read, perTarget: true},
-	"PATCH /api/v1/people/:id":       {want: hrWrite(http.StatusOK), perTarget: true, body: func(*env, string, string, int) any { return map[string]string{} }},
-	"POST /api/v1/people/:id/invite": {want: hrWrite(http.StatusAccepted), perTarget: true},
+	"GET /api/v1/people/:id":   {want: read, perTarget: true},
+	"PATCH /api/v1/people/:id": {want: hrWrite(http.StatusOK), perTarget: true, body: func(*env, string, string, int) any { return map[string]string{} }},
+	"POST /api/v1/people/:id/invite": {perTarget: true, want: func(caller, target string) int {
+		if caller == "hr" {
+			return http.StatusConflict // everyone in the cast has an account already
+		}
+		return hrWrite(http.StatusAccepted)(caller, target)
+	}},
 	"PUT /api/v1/people/:id/roles": {perTarget: true, body: func(*env, string, string, int) any { return map[string][]string{"roles": {}} },
 		want: func(caller, target string) int {
 			if caller == "hr" && target == "own" {

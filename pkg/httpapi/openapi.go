@@ -57,7 +57,8 @@ const (
 
 // operations is every route the router serves. Implied responses are
 // added by the builder: 401 for every authenticated route, 404 for a path
-// parameter, 413, 415 and 422 for a JSON body, 422 for query parameters,
+// parameter, 413, 415 and 422 for a JSON body, 400 for a multipart form
+// that cannot be read, 422 for query parameters,
 // and a default problem for anything unexpected. Errors lists the others.
 var operations = []operation{
 	// Health and discovery.
@@ -94,14 +95,14 @@ var operations = []operation{
 	{Method: "GET", Path: "/api/v1/people", ID: "listPeople", Tag: tagPeople,
 		Summary: "People the caller may see", Query: paged(qDepartment, qPersonStatus, qSearch), OK: 200, Out: jsonOf[list[personResponse]]()},
 	{Method: "POST", Path: "/api/v1/people", ID: "createPerson", Tag: tagPeople,
-		Summary: "Add a person", In: jsonOf[personRequest](), OK: 201, Out: jsonOf[personResponse](), Errors: []int{403, 409}},
+		Summary: "Add a person", In: jsonOf[personRequest](), OK: 201, Out: jsonOf[savedPersonResponse](), Errors: []int{403, 409}},
 	{Method: "POST", Path: "/api/v1/people/import", ID: "importPeople", Tag: tagPeople,
 		Summary: "Import an HR-system CSV export, upserting by employee number", Query: params(qDryRun), In: csvImportBody, OK: 200, Out: jsonOf[importResponse](),
 		Errors: []int{403, 413, 415}},
 	{Method: "GET", Path: "/api/v1/people/{id}", ID: "getPerson", Tag: tagPeople,
 		Summary: "One person", OK: 200, Out: jsonOf[personResponse]()},
 	{Method: "PATCH", Path: "/api/v1/people/{id}", ID: "patchPerson", Tag: tagPeople,
-		Summary: "Change some of a person's fields (absent fields are left alone)", In: jsonOf[personPatchRequest](), OK: 200, Out: jsonOf[personResponse](), Errors: []int{403, 409}},
+		Summary: "Change some of a person's fields (absent fields are left alone)", In: jsonOf[personPatchRequest](), OK: 200, Out: jsonOf[savedPersonResponse](), Errors: []int{403, 409}},
 	{Method: "POST", Path: "/api/v1/people/{id}/invite", ID: "invitePerson", Tag: tagPeople,
 		Summary: "E-mail the person a one-time link to set their password", OK: 202, Out: jsonOf[statusMessage](), Errors: []int{403, 409, 422}},
 	{Method: "PUT", Path: "/api/v1/people/{id}/roles", ID: "setRoles", Tag: tagPeople,
@@ -111,7 +112,7 @@ var operations = []operation{
 	{Method: "GET", Path: "/api/v1/people/{id}/completions", ID: "listCompletions", Tag: tagCompletions,
 		Summary: "A person's completions", OK: 200, Out: jsonOf[list[completionResponse]]()},
 	{Method: "POST", Path: "/api/v1/people/{id}/completions", ID: "recordCompletion", Tag: tagCompletions,
-		Summary: "Record a completion for a person (HR, or a trainer for their sessions)", In: completionBody, OK: 201, Out: jsonOf[completionResponse](), Errors: []int{403, 409}},
+		Summary: "Record a completion for a person (HR; or a trainer, for attendance at a classroom session, never their own)", In: completionBody, OK: 201, Out: jsonOf[completionResponse](), Errors: []int{403, 409}},
 	{Method: "GET", Path: "/api/v1/people/{id}/exemptions", ID: "listExemptions", Tag: tagExemptions,
 		Summary: "A person's exemptions", OK: 200, Out: jsonOf[list[exemptionResponse]]()},
 	{Method: "POST", Path: "/api/v1/people/{id}/exemptions", ID: "grantExemption", Tag: tagExemptions,
@@ -168,11 +169,11 @@ var (
 	qMessageKind    = param{Name: "kind", Description: "Only messages of this kind.", Type: reflect.TypeFor[notify.Kind]()}
 	qTo             = param{Name: "to", Description: "Only messages to this address.", Schema: obj{"type": "string"}}
 	qEntityID       = param{Name: "entity_id", Description: "Only entries about this object.", Schema: obj{"type": "string"}}
-	qGroupBy        = param{Name: "group_by", Description: "How to split the totals: department by default.", Type: reflect.TypeFor[training.GroupBy]()}
+	qGroupBy        = param{Name: "group_by", Description: "How to split the totals: department by default.", Type: reflect.TypeFor[training.GroupBy](), HandlerChecks: true}
 	qAsOf           = param{Name: "as_of", Description: "The day to answer for (YYYY-MM-DD): today by default; a past day is answered as it was known then.",
 		Schema: obj{"type": "string", "format": "date"}}
 	qFormat = param{Name: "format", Description: "csv for the named list of applicable people as CSV (as does Accept: text/csv); json by default.",
-		Schema: obj{"type": "string", "enum": []string{"json", "csv"}}}
+		Schema: obj{"type": "string", "enum": []string{"json", "csv"}}, HandlerChecks: true}
 	qDryRun = param{Name: "dry_run", Description: "true: validate and count, write nothing.", Schema: obj{"type": "boolean", "default": false}}
 )
 
@@ -337,6 +338,10 @@ type param struct {
 	Name, Description string
 	Schema            obj
 	Type              reflect.Type
+	// HandlerChecks: the handler checks the value itself, to report it
+	// with the request's other problems; otherwise a value outside the
+	// enum is refused before the handler runs (checkQuery).
+	HandlerChecks bool
 }
 
 // body is a request or response body in one or more media types.
@@ -796,6 +801,10 @@ func (b *builder) operation(op operation) obj {
 		o["requestBody"] = obj{"required": !op.OptionalBody, "content": content}
 		if slices.ContainsFunc(op.In, func(m media) bool { return m.Type == "application/json" }) {
 			errs = append(errs, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType, http.StatusUnprocessableEntity)
+		}
+		// A form cut off before its closing boundary cannot be read at all.
+		if slices.ContainsFunc(op.In, func(m media) bool { return m.Type == "multipart/form-data" }) {
+			errs = append(errs, http.StatusBadRequest)
 		}
 	}
 	responses := obj{"default": obj{"$ref": "#/components/responses/" + defaultResponse}}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/complytrack/complytrack/pkg/accounts"
 	"github.com/complytrack/complytrack/pkg/notify"
 )
 
@@ -22,8 +23,10 @@ type messageResponse struct {
 	LastError string       `json:"last_error,omitempty"`
 }
 
+// toMessage shows a message as HR may read it: one-time links withheld
+// except in a first invitation (accounts.OutboxBody).
 func toMessage(m notify.Message) messageResponse {
-	r := messageResponse{ID: m.ID, To: m.To, Kind: m.Kind, Subject: m.Subject, BodyText: m.BodyText, State: m.State,
+	r := messageResponse{ID: m.ID, To: m.To, Kind: m.Kind, Subject: m.Subject, BodyText: accounts.OutboxBody(m), State: m.State,
 		CreatedAt: m.CreatedAt, Attempts: m.Attempts, LastError: m.LastError}
 	if !m.SentAt.IsZero() {
 		t := m.SentAt

@@ -36,6 +36,19 @@ func (h *handlers) toPerson(ctx context.Context, p training.Person) personRespon
 	}
 }
 
+// savedPersonResponse answers a create or a change: the person, and what
+// was stored but is probably a mistake (a start date years ahead), for the
+// caller to check. Warnings is never null.
+type savedPersonResponse struct {
+	personResponse
+	Warnings []training.FieldError `json:"warnings"`
+}
+
+func (h *handlers) toSavedPerson(ctx context.Context, p training.Person) savedPersonResponse {
+	return savedPersonResponse{personResponse: h.toPerson(ctx, p),
+		Warnings: append([]training.FieldError{}, h.d.Training.PersonWarnings(p)...)}
+}
+
 // personRequest is a new person (POST /people).
 type personRequest struct {
 	EmployeeNumber        string `json:"employee_number"`
@@ -93,7 +106,7 @@ func (r personPatchRequest) patch() (training.PersonPatch, error) {
 	if r.StartDate != nil {
 		d := parseDate(v, "start_date", *r.StartDate)
 		if d.IsZero() {
-			v.Add("start_date", "is required")
+			v.Problem("start_date", "Enter the start date")
 		}
 		p.StartDate = &d
 	}
@@ -121,7 +134,7 @@ func (h *handlers) createPerson(c *gin.Context) {
 		return
 	}
 	c.Header("Location", "/api/v1/people/"+p.ID)
-	c.JSON(http.StatusCreated, h.toPerson(c.Request.Context(), p))
+	c.JSON(http.StatusCreated, h.toSavedPerson(c.Request.Context(), p))
 }
 
 func (h *handlers) getPerson(c *gin.Context) {
@@ -149,7 +162,7 @@ func (h *handlers) patchPerson(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, h.toPerson(c.Request.Context(), p))
+	c.JSON(http.StatusOK, h.toSavedPerson(c.Request.Context(), p))
 }
 
 func (h *handlers) listPeople(c *gin.Context) {
@@ -160,7 +173,7 @@ func (h *handlers) listPeople(c *gin.Context) {
 	}
 	f := training.PeopleFilter{Department: c.Query("department"), Query: c.Query("q"), Status: training.Status(c.Query("status"))}
 	if len(f.Query) > 200 || len(f.Department) > 200 {
-		fail(c, training.Invalid("q", "must be at most 200 characters"))
+		fail(c, training.Invalid("q", "The search words and department must be 200 characters or fewer."))
 		return
 	}
 	res, err := h.d.Training.ListPeople(c.Request.Context(), actor(c), f, page)
@@ -170,4 +183,14 @@ func (h *handlers) listPeople(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	c.JSON(http.StatusOK, newList(res, func(p training.Person) personResponse { return h.toPerson(ctx, p) }))
+}
+
+// check refuses a roles body without the list: {} or {"roles": null}
+// would otherwise take every granted role away. An empty list ([]) says
+// so on purpose.
+func (r *rolesRequest) check() error {
+	if r.Roles == nil {
+		return invalidField("roles", "Enter the roles to grant, or an empty list to remove them all")
+	}
+	return nil
 }

@@ -69,7 +69,11 @@ func fail(c *gin.Context, err error) {
 	case errors.As(err, &rle):
 		secs := int(math.Ceil(rle.RetryAfter.Seconds()))
 		c.Header("Retry-After", strconv.Itoa(max(secs, 1)))
-		writeProblem(c, Problem{Status: http.StatusTooManyRequests, Detail: "Too many failed attempts. Try again in a few minutes."})
+		writeProblem(c, Problem{Status: http.StatusTooManyRequests, Detail: rle.Error()})
+	case clientClosed(c, err):
+		// Nobody is waiting for an answer, and nothing failed here: the
+		// access log records the request as closed by its client.
+		c.AbortWithStatus(StatusClientClosedRequest)
 	default:
 		slog.ErrorContext(c.Request.Context(), "request failed", "method", c.Request.Method, "path", c.FullPath(), "err", err)
 		writeProblem(c, Problem{Status: http.StatusInternalServerError, Detail: "Something went wrong on our side. It has been logged."})

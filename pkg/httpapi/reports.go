@@ -10,8 +10,12 @@ import (
 	"github.com/complytrack/complytrack/pkg/training"
 )
 
+// counts are a report's figures for a group or the total. applicable
+// counts everyone the course applies to; required is those of them who are
+// not exempt (applicable - exempt), the denominator of compliance_pct.
 type counts struct {
 	Applicable    int     `json:"applicable"`
+	Required      int     `json:"required"`
 	Exempt        int     `json:"exempt"`
 	Compliant     int     `json:"compliant"`
 	Expiring      int     `json:"expiring"`
@@ -22,7 +26,7 @@ type counts struct {
 }
 
 func toCounts(t training.Tally) counts {
-	return counts{Applicable: t.Applicable, Exempt: t.Exempt, Compliant: t.Compliant, Expiring: t.Expiring,
+	return counts{Applicable: t.Applicable, Required: t.Required(), Exempt: t.Exempt, Compliant: t.Compliant, Expiring: t.Expiring,
 		Due: t.Due, Overdue: t.Overdue, Expired: t.Expired, CompliancePct: t.Pct()}
 }
 
@@ -51,7 +55,7 @@ func (h *handlers) complianceReport(c *gin.Context) {
 		format = "csv"
 	}
 	if format != "" && format != "csv" && format != "json" {
-		v.Add("format", "must be csv or json")
+		v.Problem("format", "The format must be csv or json")
 	}
 	req.Problems = v.Fields // reported with the service's own checks
 	rep, err := h.d.Training.ComplianceReport(c.Request.Context(), actor(c), req)

@@ -8,6 +8,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -62,7 +63,12 @@ func New(d Deps) *gin.Engine {
 	}
 	r.HandleMethodNotAllowed = true
 	r.ContextWithFallback = true
-	r.Use(recoverer(d.Logger), requestLog(d.Logger), securityHeaders())
+	// Gin would answer /api/v1/me/ with an HTML redirect; an API caller
+	// gets a problem+json 404 instead (NoRoute redirects page addresses
+	// itself).
+	r.RedirectTrailingSlash = false
+	r.RedirectFixedPath = false
+	r.Use(recoverer(d.Logger), requestLog(d.Logger), securityHeaders(), staticMethods(), finishWrites(WriteTimeout))
 
 	r.GET("/healthz", func(c *gin.Context) {
 		c.JSON(http.StatusOK, gin.H{"status": "ok"})
@@ -81,13 +87,13 @@ func New(d Deps) *gin.Engine {
 	r.GET("/.well-known/jwks.json", h.jwks)
 	r.GET("/openapi.json", h.openapi)
 
-	v1 := r.Group("/api/v1")
+	v1 := r.Group("/api/v1", noStore)
 	v1.POST("/auth/login", h.login)
 	v1.POST("/auth/refresh", h.refresh)
 	v1.POST("/auth/logout", h.logout)
 	v1.POST("/auth/accept-invite", h.acceptInvite)
 
-	in := v1.Group("", h.authenticate)
+	in := v1.Group("", h.authenticate, checkQuery())
 	in.GET("/me", h.me)
 	in.POST("/me/password", h.changePassword)
 	in.GET("/me/training", h.myTraining)
@@ -130,6 +136,9 @@ func New(d Deps) *gin.Engine {
 
 	r.NoRoute(func(c *gin.Context) {
 		if d.PageNotFound != nil && !IsAPIPath(c.Request.URL.Path) {
+			if redirectPageSlash(c, r) {
+				return
+			}
 			d.PageNotFound(c)
 			return
 		}
@@ -149,7 +158,7 @@ func IsAPIPath(path string) bool {
 			return true
 		}
 	}
-	switch path {
+	switch strings.TrimRight(path, "/") {
 	case "/api", "/openapi.json", "/healthz", "/readyz":
 		return true
 	}
@@ -176,19 +185,84 @@ func recoverer(log *slog.Logger) gin.HandlerFunc {
 // they may hold search terms naming people.
 func requestLog(log *slog.Logger) gin.HandlerFunc {
 	return func(c *gin.Context) {
+		client := c.Request.Context() // the client's: finishWrites replaces it for writes
 		start := time.Now()
 		c.Next()
 		route := c.FullPath()
 		if route == "" {
 			route = "unmatched"
 		}
-		log.LogAttrs(c.Request.Context(), slog.LevelInfo, "request",
-			slog.String("method", c.Request.Method),
-			slog.String("route", route),
-			slog.Int("status", c.Writer.Status()),
-			slog.Duration("duration", time.Since(start)),
-		)
+		attrs := append([]slog.Attr{slog.String("method", c.Request.Method), slog.String("route", route)},
+			statusAttrs(client, c.Writer.Status())...)
+		log.LogAttrs(c.Request.Context(), slog.LevelInfo, "request", append(attrs, slog.Duration("duration", time.Since(start)))...)
 	}
+}
+
+// noStore keeps API answers out of browser and proxy caches: they are
+// personal records, or tokens, read with credentials.
+func noStore(c *gin.Context) {
+	c.Header("Cache-Control", "no-store")
+	c.Next()
+}
+
+// staticMethods answers 405 for an address the API serves under another
+// method when a parameterised route would otherwise take it: GET
+// /api/v1/people/import is not the person "import".
+func staticMethods() gin.HandlerFunc {
+	allowed := map[string][]string{}
+	for _, op := range operations {
+		if !strings.Contains(op.Path, "{") {
+			allowed[op.Path] = append(allowed[op.Path], op.Method)
+		}
+	}
+	return func(c *gin.Context) {
+		methods, ok := allowed[c.Request.URL.Path]
+		if !ok || c.FullPath() == c.Request.URL.Path || slices.Contains(methods, c.Request.Method) {
+			c.Next()
+			return
+		}
+		c.Header("Allow", strings.Join(methods, ", "))
+		writeProblem(c, Problem{Status: http.StatusMethodNotAllowed, Detail: "This address does not accept that method."})
+	}
+}
+
+// redirectPageSlash sends a web page address with a trailing slash to the
+// page without it, as Gin would, when that page exists.
+func redirectPageSlash(c *gin.Context, r *gin.Engine) bool {
+	p := c.Request.URL.Path
+	m := c.Request.Method
+	if (m != http.MethodGet && m != http.MethodHead) || len(p) < 2 || !strings.HasSuffix(p, "/") {
+		return false
+	}
+	trimmed := strings.TrimRight(p, "/")
+	// "//host" would be a link to another site.
+	if trimmed == "" || strings.HasPrefix(trimmed, "//") || strings.ContainsRune(trimmed, '\\') {
+		return false
+	}
+	for _, rt := range r.Routes() {
+		if rt.Method == m && routeMatches(rt.Path, trimmed) {
+			u := *c.Request.URL
+			u.Path = trimmed
+			c.Redirect(http.StatusMovedPermanently, u.RequestURI())
+			c.Abort()
+			return true
+		}
+	}
+	return false
+}
+
+// routeMatches reports whether a Gin route pattern (/people/:id) matches path.
+func routeMatches(pattern, path string) bool {
+	ps, xs := strings.Split(pattern, "/"), strings.Split(path, "/")
+	for i, seg := range ps {
+		if strings.HasPrefix(seg, "*") {
+			return true
+		}
+		if i >= len(xs) || (seg != xs[i] && !(strings.HasPrefix(seg, ":") && xs[i] != "")) {
+			return false
+		}
+	}
+	return len(ps) == len(xs)
 }
 
 func securityHeaders() gin.HandlerFunc {

@@ -254,12 +254,9 @@ type orgEnv struct {
 	people  map[string]training.Person // the cast, by name
 }
 
-// jobsYear is the year the tests happen in: next year. The outbox stamps
-// each message with the real time (notify.NewOutbox uses time.Now, not the
-// app's clock: see docs/jobs.md, "Problems found"), and delivery sends what
-// is due at the app's time, so a test clock behind the real one would
-// never send anything. A year ahead keeps the tests valid whenever they
-// run.
+// jobsYear is the year the tests happen in: next year, so that the
+// scenario's fixed days (16 November, the report on 1 December) are always
+// ahead of the real time, whichever day the tests run on.
 var jobsYear = time.Now().Year() + 1
 
 // jobsStart is when each test begins: 09:00 on 16 November, London time
@@ -699,13 +696,14 @@ func TestJobsSendRemindersDigestsEscalationsAndReportOverSMTP(t *testing.T) {
 	if want := fmt.Sprintf("%s compliance at %s: 62.5%%", preventName, longDate(asOf)); report.subject != want {
 		t.Errorf("report subject %q, want %q", report.subject, want)
 	}
-	// 9 applicable (the leaver is not), 1 exempt: (4 compliant + 1 expiring) / 8.
+	// 9 applicable (the leaver is not), 1 exempt, so 8 required:
+	// (4 compliant + 1 expiring) / 8.
 	for _, want := range []string{
 		"Compliance: 62.5%",
-		"Required: 9; compliant: 4; expiring within 30 days: 1; new starters still in their window: 1;",
+		"Required: 8 (the 9 people the course applies to, less 1 exempt); compliant: 4; expiring within 30 days: 1; new starters still in their window: 1;",
 		"overdue: 1; expired: 1; exempt: 1.",
-		"- Housing: 57.1% (4 of 7)",
-		"- Human Resources: 100.0% (1 of 1)",
+		"- Housing: 57.1% (4 of 7 required; exempt: 1)",
+		"- Human Resources: 100.0% (1 of 1 required; exempt: 0)",
 	} {
 		if !strings.Contains(report.text, want) {
 			t.Errorf("report summary lacks %q:\n%s", want, report.text)

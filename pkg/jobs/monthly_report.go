@@ -68,12 +68,13 @@ func monthlyBody(c training.Course, s training.Snapshot, publicURL string) strin
 	var b strings.Builder
 	t := s.Totals
 	fmt.Fprintf(&b, "%s compliance at the end of %s %d\n\n", c.Title, s.AsOf.Month(), s.AsOf.Year())
-	fmt.Fprintf(&b, "Compliance: %.1f%% (completed and in date, of everyone required and not exempt)\n", t.Pct())
-	fmt.Fprintf(&b, "Required: %d; compliant: %d; expiring within %d days: %d; new starters still in their window: %d;\n", t.Applicable, t.Compliant, c.DueSoonDays, t.Expiring, t.Due)
+	fmt.Fprintf(&b, "Compliance: %.1f%% (completed and in date, of everyone required)\n", t.Pct())
+	fmt.Fprintf(&b, "Required: %d (the %d people the course applies to, less %d exempt); compliant: %d; expiring within %d days: %d; new starters still in their window: %d;\n",
+		t.Required(), t.Applicable, t.Exempt, t.Compliant, c.DueSoonDays, t.Expiring, t.Due)
 	fmt.Fprintf(&b, "overdue: %d; expired: %d; exempt: %d.\n\nBy department:\n", t.Overdue, t.Expired, t.Exempt)
 	for _, g := range s.Groups {
-		fmt.Fprintf(&b, "- %s: %.1f%% (%d of %d)\n", g.Key, g.Tally.Pct(), g.Tally.Compliant+g.Tally.Expiring, g.Tally.Applicable-g.Tally.Exempt)
+		fmt.Fprintf(&b, "- %s: %.1f%% (%d of %d required; exempt: %d)\n", g.Key, g.Tally.Pct(), g.Tally.Compliant+g.Tally.Expiring, g.Tally.Required(), g.Tally.Exempt)
 	}
-	fmt.Fprintf(&b, "\nThe attached CSV lists everyone required, with their status on %s.\nThis figure is kept as sent; complytrack: %s\n", s.AsOf, publicURL)
+	fmt.Fprintf(&b, "\nThe attached CSV lists everyone the course applies to, exempt people included, with their status on %s.\nThis figure is kept as sent; complytrack: %s\n", s.AsOf, publicURL)
 	return b.String()
 }

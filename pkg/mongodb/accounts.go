@@ -32,6 +32,10 @@ type accountDoc struct {
 	Roles        []string  `bson:"roles"`
 	CreatedAt    time.Time `bson:"created_at"`
 	UpdatedAt    time.Time `bson:"updated_at"`
+	// Absent on accounts stored before they were kept.
+	PasswordSetAt   time.Time `bson:"password_set_at,omitempty"`
+	SessionsEndedAt time.Time `bson:"sessions_ended_at,omitempty"`
+	KeptSession     string    `bson:"kept_session,omitempty"`
 }
 
 func toAccountDoc(a accounts.Account) accountDoc {
@@ -39,7 +43,8 @@ func toAccountDoc(a accounts.Account) accountDoc {
 	for _, r := range a.Roles.Slice() {
 		roles = append(roles, string(r))
 	}
-	return accountDoc{PersonID: a.PersonID, PasswordHash: a.PasswordHash, Roles: roles, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
+	return accountDoc{PersonID: a.PersonID, PasswordHash: a.PasswordHash, Roles: roles, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
+		PasswordSetAt: a.PasswordSetAt, SessionsEndedAt: a.SessionsEndedAt, KeptSession: a.KeptSession}
 }
 
 // Account returns a person's account, or training.ErrNotFound.
@@ -54,7 +59,14 @@ func (s *Store) Account(ctx context.Context, personID string) (accounts.Account,
 			roles = roles.With(role)
 		}
 	}
-	return accounts.Account{PersonID: d.PersonID, PasswordHash: d.PasswordHash, Roles: roles, CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC()}, nil
+	a := accounts.Account{PersonID: d.PersonID, PasswordHash: d.PasswordHash, Roles: roles, CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(), KeptSession: d.KeptSession}
+	if !d.PasswordSetAt.IsZero() {
+		a.PasswordSetAt = d.PasswordSetAt.UTC()
+	}
+	if !d.SessionsEndedAt.IsZero() {
+		a.SessionsEndedAt = d.SessionsEndedAt.UTC()
+	}
+	return a, nil
 }
 
 // CreateAccount inserts an account; one for the same person is training.ErrConflict.
@@ -98,6 +110,15 @@ type spentDoc struct {
 func (s *Store) CreateSession(ctx context.Context, sess accounts.Session) error {
 	_, err := s.db.Collection(colSessions).InsertOne(ctx, sessionDoc{ID: sess.ID, PersonID: sess.PersonID, CreatedAt: sess.CreatedAt})
 	return translate("create session", err)
+}
+
+// Session returns a session, or training.ErrNotFound.
+func (s *Store) Session(ctx context.Context, id string) (accounts.Session, error) {
+	var d sessionDoc
+	if err := s.db.Collection(colSessions).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
+		return accounts.Session{}, translate("find session", err)
+	}
+	return accounts.Session{ID: d.ID, PersonID: d.PersonID, CreatedAt: d.CreatedAt.UTC()}, nil
 }
 
 // RevokeSession records that a session ended; doing it twice is not an error.
@@ -147,12 +168,13 @@ type invitationDoc struct {
 	Hash      string    `bson:"_id"`
 	PersonID  string    `bson:"person_id"`
 	CreatedBy string    `bson:"created_by"`
+	CreatedAt time.Time `bson:"created_at,omitempty"` // absent on invitations stored before it was kept
 	ExpiresAt time.Time `bson:"expires_at"`
 }
 
 // InsertInvitation stores an invitation's hash.
 func (s *Store) InsertInvitation(ctx context.Context, inv accounts.Invitation) error {
-	_, err := s.db.Collection(colInvitations).InsertOne(ctx, invitationDoc{Hash: inv.Hash, PersonID: inv.PersonID, CreatedBy: inv.CreatedBy, ExpiresAt: inv.ExpiresAt})
+	_, err := s.db.Collection(colInvitations).InsertOne(ctx, invitationDoc{Hash: inv.Hash, PersonID: inv.PersonID, CreatedBy: inv.CreatedBy, CreatedAt: inv.CreatedAt, ExpiresAt: inv.ExpiresAt})
 	return translate("store invitation", err)
 }
 
@@ -162,7 +184,11 @@ func (s *Store) Invitation(ctx context.Context, hash string) (accounts.Invitatio
 	if err := s.db.Collection(colInvitations).FindOne(ctx, bson.D{{Key: "_id", Value: hash}}).Decode(&d); err != nil {
 		return accounts.Invitation{}, translate("find invitation", err)
 	}
-	return accounts.Invitation{Hash: d.Hash, PersonID: d.PersonID, CreatedBy: d.CreatedBy, ExpiresAt: d.ExpiresAt.UTC()}, nil
+	inv := accounts.Invitation{Hash: d.Hash, PersonID: d.PersonID, CreatedBy: d.CreatedBy, ExpiresAt: d.ExpiresAt.UTC()}
+	if !d.CreatedAt.IsZero() {
+		inv.CreatedAt = d.CreatedAt.UTC()
+	}
+	return inv, nil
 }
 
 // SpendInvitation records an invitation's single use; a second is
@@ -170,6 +196,11 @@ func (s *Store) Invitation(ctx context.Context, hash string) (accounts.Invitatio
 func (s *Store) SpendInvitation(ctx context.Context, hash string, at time.Time) error {
 	_, err := s.db.Collection(colInvitationsSpent).InsertOne(ctx, spentDoc{ID: hash, At: at})
 	return translate("spend invitation", err)
+}
+
+// InvitationSpent reports whether an invitation has been used.
+func (s *Store) InvitationSpent(ctx context.Context, hash string) (bool, error) {
+	return s.exists(ctx, colInvitationsSpent, hash)
 }
 
 func (s *Store) exists(ctx context.Context, collection, id string) (bool, error) {

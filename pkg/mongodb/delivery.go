@@ -91,7 +91,7 @@ func (s *Store) Attempt(ctx context.Context, messageID string, n int) (notify.At
 // On MongoDB this is a range on the index (state, next_attempt_at, _id),
 // which also gives the order: it reads only the due messages. The embedded
 // engine filters every outbox document in Go whatever the indexes (see
-// DESIGN.md), about 40 µs a document per call.
+// docs/database.md), about 40 µs a document per call.
 func (s *Store) DueMessages(ctx context.Context, now time.Time, limit int) ([]notify.Message, error) {
 	docs, err := findAll[messageDoc](ctx, s.db.Collection(colOutbox),
 		bson.D{

@@ -32,15 +32,15 @@ func parseCursor(s string) (*cursor, error) {
 		return nil, nil
 	}
 	if len(s) > 1024 {
-		return nil, training.Invalid("cursor", "is not a cursor this server gave out")
+		return nil, training.Invalid("cursor", "The cursor is not one this server gave out: start again from the first page.")
 	}
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
-		return nil, training.Invalid("cursor", "is not a cursor this server gave out")
+		return nil, training.Invalid("cursor", "The cursor is not one this server gave out: start again from the first page.")
 	}
 	var c cursor
 	if err := json.Unmarshal(b, &c); err != nil || c.ID == "" {
-		return nil, training.Invalid("cursor", "is not a cursor this server gave out")
+		return nil, training.Invalid("cursor", "The cursor is not one this server gave out: start again from the first page.")
 	}
 	return &c, nil
 }

@@ -1,7 +1,7 @@
 // Package mongodb is complytrack's store: the documents, indexes and queries
 // behind the domain, on MongoDB or the embedded MongoDB-compatible engine.
 //
-// It uses only what both engines do (see DESIGN.md): no transactions, no
+// It uses only what both engines do (see docs/database.md): no transactions, no
 // $lookup, no partial or TTL indexes. Concurrency control comes from unique
 // indexes and insert-only documents, because the embedded engine applies an
 // update by reading, changing and rewriting the document with no lock
@@ -122,6 +122,7 @@ var indexes = []index{
 	{colOutbox, bson.D{{Key: "to_lower", Value: 1}, {Key: "_id", Value: 1}}, false, "to_time"},
 	{colOutbox, bson.D{{Key: "state", Value: 1}, {Key: "_id", Value: 1}}, false, "state_time"},
 	{colOutbox, bson.D{{Key: "state", Value: 1}, {Key: "next_attempt_at", Value: 1}, {Key: "_id", Value: 1}}, false, "state_next_attempt"},
+	{colSigninFailures, bson.D{{Key: "expires_at", Value: 1}}, false, "expires_at"},
 }
 
 // Migrate creates the collections and indexes the store needs. It is
@@ -138,7 +139,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 	}
 	for _, name := range []string{colJobLeases, colJobRuns, colPeople, colCourses, colCompletions, colCompletionDecisions, colExemptions, colExemptionRemovals, colAudit, colStamps, colOutbox,
 		colAccounts, colSessions, colSessionRevocations, colRefreshTokens, colRefreshSpent, colInvitations, colInvitationsSpent, colFlags, colPersonVersions, colNotices, colSnapshots,
-		colDeliveries, colDeliveryOutcomes} {
+		colDeliveries, colDeliveryOutcomes, colSigninFailures} {
 		if have[name] {
 			continue
 		}

@@ -27,6 +27,8 @@ func FuzzRead(f *testing.F) {
 		header + "E1,e1@example.org,Ada \"x\",Lovelace,member,,,,2020-02-30,2020-01-01\n,,,\n\n" + csvLine("E2", ""),
 		header + "E1,\"unclosed\n" + csvLine("E2", ""),
 		header + "E1,e1@example.org,\xff,Lovelace,staff,,,,2020-01-06,\n",
+		header + "E1,e1@example.org,\"Ada\u2028\",\u200b,staff,\"A\r\nB\",\ufffd,,2020-01-06,\n",
+		header + "E1,e1@example.org,\u00a0Ada\t,Lovelace,staff,,,,2020-01-06,\n",
 		"employee_number,salary\n1,2\n",
 	} {
 		f.Add([]byte(s))
@@ -63,7 +65,7 @@ func FuzzRead(f *testing.F) {
 			parsed[r.Line] = true
 			in := r.Input
 			for _, s := range []string{in.EmployeeNumber, in.Email, in.GivenName, in.FamilyName, in.JobTitle, in.Department, in.ManagerEmployeeNumber} {
-				if !utf8.ValidString(s) || utf8.RuneCountInString(s) > peoplecsv.MaxFieldChars || s != strings.TrimSpace(s) {
+				if !utf8.ValidString(s) || utf8.RuneCountInString(s) > peoplecsv.MaxFieldChars || s != training.TrimText(s) {
 					t.Errorf("line %d: cell %q passed", r.Line, s)
 				}
 			}
@@ -80,8 +82,16 @@ func FuzzRead(f *testing.F) {
 			if parsed[e.Line] {
 				t.Errorf("line %d both parsed and refused: %+v", e.Line, e)
 			}
-			if e.Message == "" {
-				t.Errorf("error without a message: %+v", e)
+			if !isSentence(e.Message) {
+				t.Errorf("error whose message is not a sentence: %+v", e)
+			}
+		}
+		var ve *training.ValidationError
+		if errors.As(err, &ve) {
+			for _, f := range ve.Fields {
+				if !isSentence(f.Message) {
+					t.Errorf("file error whose message is not a sentence: %+v", f)
+				}
 			}
 		}
 		// However the input arrives in pieces, the result is the same (the

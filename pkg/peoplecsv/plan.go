@@ -163,7 +163,7 @@ func (p *planner) checkRows() {
 		num := it.Input.EmployeeNumber
 		if j := p.first[num]; num != "" && j != i {
 			// The e-mail of a repeated row says nothing more: skip it.
-			p.refuse(i, ColEmployeeNumber, "employee number %s appears again; first on line %d", shorten(num, 60), p.items[j].Line)
+			p.refuse(i, ColEmployeeNumber, "The employee number %s is also on line %d: each person can be in the file only once.", shorten(num, 60), p.items[j].Line)
 			continue
 		}
 		// A stored person's e-mail stays theirs wherever their row is; other
@@ -173,18 +173,18 @@ func (p *planner) checkRows() {
 		switch j, seen := firstEmail[email]; {
 		case email == "" || owned && owner == num:
 		case owned:
-			p.refuse(i, ColEmail, "e-mail %s belongs to someone else already stored, employee number %s", shorten(it.Input.Email, 100), owner)
+			p.refuse(i, ColEmail, "The email address %s belongs to someone else already stored, with employee number %s.", shorten(it.Input.Email, 100), owner)
 		case seen:
-			p.refuse(i, ColEmail, "e-mail %s appears again; first on line %d", shorten(it.Input.Email, 100), p.items[j].Line)
+			p.refuse(i, ColEmail, "The email address %s is also on line %d: an email address can belong to one person only.", shorten(it.Input.Email, 100), p.items[j].Line)
 		default:
 			firstEmail[email] = i
 		}
 		switch mgr := it.Input.ManagerEmployeeNumber; {
 		case mgr == "":
 		case mgr == num:
-			p.refuse(i, ColManagerEmployeeNumber, "a person cannot be their own line manager")
+			p.refuse(i, ColManagerEmployeeNumber, "A person cannot be their own line manager.")
 		case !p.known(mgr):
-			p.refuse(i, ColManagerEmployeeNumber, "no person has employee number %s, in this file or already stored", shorten(mgr, 60))
+			p.refuse(i, ColManagerEmployeeNumber, "There is no one with employee number %s to be the line manager, in this file or already stored.", shorten(mgr, 60))
 		}
 	}
 }
@@ -217,7 +217,7 @@ func (p *planner) refuseReportsOfRefusedNewManagers() {
 			if r.refused {
 				continue // already queued if it matters
 			}
-			p.refuse(j, ColManagerEmployeeNumber, "line manager %s's own line (line %d) has errors", m.Input.EmployeeNumber, m.Line)
+			p.refuse(j, ColManagerEmployeeNumber, "The line manager, employee number %s, cannot be imported because their own line, line %d, has errors.", m.Input.EmployeeNumber, m.Line)
 			if r.stored == nil && p.isFirst(j) {
 				r.propagated = true
 				queue = append(queue, j)
@@ -312,7 +312,7 @@ func (p *planner) refuseLoops() {
 			// Refusing row i changes changesLink only for i itself, and each
 			// person is in one loop at most, so checking as we go is safe.
 			if i, ok := p.first[num]; ok && p.changesLink(i) {
-				p.refuse(i, ColManagerEmployeeNumber, "this line manager would make a loop in the reporting line: %s (each reports to the next)", describeLoop(loop, k))
+				p.refuse(i, ColManagerEmployeeNumber, "This line manager would make a loop in the reporting line, where each reports to the next: %s.", describeLoop(loop, k))
 			}
 		}
 	}
@@ -330,7 +330,7 @@ func (p *planner) refuseLoops() {
 	}
 	for _, i := range leading {
 		loop := loops[state[p.items[i].Input.EmployeeNumber]-1]
-		p.refuse(i, ColManagerEmployeeNumber, "this line manager leads into a loop in the reporting line (%s, each reporting to the next) that remains because other lines are refused", describeLoop(loop, 0))
+		p.refuse(i, ColManagerEmployeeNumber, "This line manager leads into a loop in the reporting line that remains because other lines have errors, where each reports to the next: %s.", describeLoop(loop, 0))
 	}
 	p.refuseReportsOfRefusedNewManagers()
 }
@@ -464,7 +464,7 @@ func validate(in training.PersonInput, id string) []training.FieldError {
 func trimInput(in training.PersonInput) training.PersonInput {
 	for _, s := range []*string{&in.EmployeeNumber, &in.Email, &in.GivenName, &in.FamilyName,
 		&in.JobTitle, &in.Department, &in.ManagerEmployeeNumber} {
-		*s = strings.TrimSpace(*s)
+		*s = training.TrimText(*s)
 	}
 	return in
 }
@@ -492,4 +492,28 @@ func keepStored(in *training.PersonInput, col string, ex Existing) {
 	case ColEndDate:
 		in.EndDate = ex.Person.EndDate
 	}
+}
+
+// Warnings lists, by line, what the plan would store that is allowed but
+// probably a mistake, as of day today (see training.Person.Warnings): the
+// rows it creates, and the rows that change a stored person's start date.
+// They never stop a line being imported. Never nil, so that it encodes as
+// a JSON array.
+func (p Plan) Warnings(today training.Date) []training.LineError {
+	out := []training.LineError{}
+	add := func(r Row) {
+		for _, w := range r.Input.Warnings(today) {
+			out = append(out, training.LineError{Line: r.Line, Field: w.Field, Message: w.Message})
+		}
+	}
+	for _, r := range p.Creates {
+		add(r)
+	}
+	for _, u := range p.Updates {
+		if u.Patch.StartDate != nil {
+			add(u.Row)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b training.LineError) int { return cmp.Compare(a.Line, b.Line) })
+	return out
 }

@@ -46,7 +46,7 @@ func TestPlanImport(t *testing.T) {
 		{
 			name:    "manager unknown, or themself",
 			rows:    []peoplecsv.Row{row(2, input("E2", "E9")), row(3, input("E3", "E3"))},
-			errors:  []string{"2 manager_employee_number: no person has employee number E9, in this file or already stored", "3 manager_employee_number: a person cannot be their own line manager"},
+			errors:  []string{"2 manager_employee_number: There is no one with employee number E9 to be the line manager, in this file or already stored.", "3 manager_employee_number: A person cannot be their own line manager."},
 			creates: nil,
 		},
 		{
@@ -54,8 +54,8 @@ func TestPlanImport(t *testing.T) {
 			rows:    []peoplecsv.Row{row(2, input("E1", "")), row(3, input("E2", "")), row(5, input("E1", "")), row(9, input("E1", ""))},
 			creates: []string{"E1", "E2"},
 			errors: []string{
-				"5 employee_number: employee number E1 appears again; first on line 2",
-				"9 employee_number: employee number E1 appears again; first on line 2",
+				"5 employee_number: The employee number E1 is also on line 2",
+				"9 employee_number: The employee number E1 is also on line 2",
 			},
 		},
 		{
@@ -65,7 +65,7 @@ func TestPlanImport(t *testing.T) {
 				row(3, with(input("E2", ""), func(in *training.PersonInput) { in.Email = " E1@Example.ORG" })),
 			},
 			creates: []string{"E1"},
-			errors:  []string{"3 email: e-mail E1@Example.ORG appears again; first on line 2"},
+			errors:  []string{"3 email: The email address E1@Example.ORG is also on line 2"},
 		},
 		{
 			name:     "e-mail of another stored person",
@@ -77,8 +77,8 @@ func TestPlanImport(t *testing.T) {
 			},
 			unchanged: 1,
 			errors: []string{
-				"2 email: e-mail e1@EXAMPLE.org belongs to someone else already stored, employee number E1",
-				"4 email: e-mail e2@example.org belongs to someone else already stored, employee number E2",
+				"2 email: The email address e1@EXAMPLE.org belongs to someone else already stored, with employee number E1.",
+				"4 email: The email address e2@example.org belongs to someone else already stored, with employee number E2.",
 			},
 		},
 		{
@@ -91,19 +91,19 @@ func TestPlanImport(t *testing.T) {
 				})),
 			},
 			errors: []string{
-				"2 email: must be an e-mail address",
-				"2 employee_number: must not contain spaces",
-				"2 end_date: must be on or after the start date 2020-01-06",
-				"2 given_name: is required",
+				"2 email: Enter the email address in the correct format",
+				"2 employee_number: The employee number must not contain spaces",
+				"2 end_date: The end date must be the same as or after the start date, 2020-01-06.",
+				"2 given_name: Enter the first name.",
 			},
 		},
 		{
 			name: "two-person loop, and someone below it",
 			rows: []peoplecsv.Row{row(2, input("E1", "E2")), row(3, input("E2", "E1")), row(4, input("E3", "E1")), row(5, input("E4", ""))},
 			errors: []string{
-				"2 manager_employee_number: this line manager would make a loop in the reporting line: E1 → E2 → E1",
-				"3 manager_employee_number: this line manager would make a loop in the reporting line: E2 → E1 → E2",
-				"4 manager_employee_number: line manager E1's own line (line 2) has errors",
+				"2 manager_employee_number: This line manager would make a loop in the reporting line, where each reports to the next: E1 → E2 → E1",
+				"3 manager_employee_number: This line manager would make a loop in the reporting line, where each reports to the next: E2 → E1 → E2",
+				"4 manager_employee_number: The line manager, employee number E1, cannot be imported because their own line, line 2, has errors.",
 			},
 			creates: []string{"E4"},
 		},
@@ -111,9 +111,9 @@ func TestPlanImport(t *testing.T) {
 			name: "three-person loop, in any order",
 			rows: []peoplecsv.Row{row(7, input("E3", "E1")), row(2, input("E1", "E2")), row(4, input("E2", "E3"))},
 			errors: []string{
-				"2 manager_employee_number: this line manager would make a loop in the reporting line: E1 → E2 → E3 → E1",
-				"4 manager_employee_number: this line manager would make a loop in the reporting line: E2 → E3 → E1 → E2",
-				"7 manager_employee_number: this line manager would make a loop in the reporting line: E3 → E1 → E2 → E3",
+				"2 manager_employee_number: This line manager would make a loop in the reporting line, where each reports to the next: E1 → E2 → E3 → E1",
+				"4 manager_employee_number: This line manager would make a loop in the reporting line, where each reports to the next: E2 → E3 → E1 → E2",
+				"7 manager_employee_number: This line manager would make a loop in the reporting line, where each reports to the next: E3 → E1 → E2 → E3",
 			},
 		},
 		{
@@ -121,8 +121,8 @@ func TestPlanImport(t *testing.T) {
 			existing: []training.PersonInput{input("E1", "E2"), input("E2", "")},
 			rows:     []peoplecsv.Row{row(2, input("E2", "E3")), row(3, input("E3", "E1")), row(4, input("E4", "E2"))},
 			errors: []string{
-				"2 manager_employee_number: this line manager would make a loop in the reporting line: E2 → E3 → E1 → E2",
-				"3 manager_employee_number: this line manager would make a loop in the reporting line: E3 → E1 → E2 → E3",
+				"2 manager_employee_number: This line manager would make a loop in the reporting line, where each reports to the next: E2 → E3 → E1 → E2",
+				"3 manager_employee_number: This line manager would make a loop in the reporting line, where each reports to the next: E3 → E1 → E2 → E3",
 			},
 			creates: []string{"E4"}, // E2 keeps its stored place at the top
 		},
@@ -131,7 +131,7 @@ func TestPlanImport(t *testing.T) {
 			existing: []training.PersonInput{input("E1", "E2"), input("E2", "")},
 			rows:     []peoplecsv.Row{row(2, input("E1", "E2")), row(3, input("E2", "E1"))},
 			errors: []string{
-				"3 manager_employee_number: this line manager would make a loop in the reporting line: E2 → E1 → E2",
+				"3 manager_employee_number: This line manager would make a loop in the reporting line, where each reports to the next: E2 → E1 → E2",
 			},
 			unchanged: 1,
 		},
@@ -150,7 +150,7 @@ func TestPlanImport(t *testing.T) {
 				row(3, input("E2", "E1")),
 			},
 			creates: []string{"E2"},
-			errors:  []string{"2 email: must be an e-mail address"},
+			errors:  []string{"2 email: Enter the email address in the correct format"},
 		},
 		{
 			name: "manager's line refused, manager new: refused all the way down",
@@ -162,9 +162,9 @@ func TestPlanImport(t *testing.T) {
 			},
 			creates: []string{"E4"},
 			errors: []string{
-				"2 email: must be an e-mail address",
-				"4 manager_employee_number: line manager E1's own line (line 2) has errors",
-				"5 manager_employee_number: line manager E2's own line (line 4) has errors",
+				"2 email: Enter the email address in the correct format",
+				"4 manager_employee_number: The line manager, employee number E1, cannot be imported because their own line, line 2, has errors.",
+				"5 manager_employee_number: The line manager, employee number E2, cannot be imported because their own line, line 4, has errors.",
 			},
 		},
 		{
@@ -174,9 +174,9 @@ func TestPlanImport(t *testing.T) {
 			existing: []training.PersonInput{input("E1", "E2"), input("E2", "")},
 			rows:     []peoplecsv.Row{row(2, input("E1", "E3")), row(3, input("E3", "E1")), row(4, input("E2", "E1"))},
 			errors: []string{
-				"2 manager_employee_number: this line manager would make a loop in the reporting line: E1 → E3 → E1",
-				"3 manager_employee_number: this line manager would make a loop in the reporting line: E3 → E1 → E3",
-				"4 manager_employee_number: this line manager leads into a loop in the reporting line (E2 → E1 → E2, each reporting to the next) that remains because other lines are refused",
+				"2 manager_employee_number: This line manager would make a loop in the reporting line, where each reports to the next: E1 → E3 → E1",
+				"3 manager_employee_number: This line manager would make a loop in the reporting line, where each reports to the next: E3 → E1 → E3",
+				"4 manager_employee_number: This line manager leads into a loop in the reporting line that remains because other lines have errors, where each reports to the next: E2 → E1 → E2.",
 			},
 		},
 		{
@@ -284,11 +284,11 @@ func TestImportTwice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkErrors(t, readErrs, []string{`8 start_date: date "2020-13-01" is not a real date`})
+	checkErrors(t, readErrs, []string{`8 start_date: Enter the start date as a real date`})
 	plan := PlanImportChecked(t, rows, existing)
 	checkErrors(t, plan.Errors, []string{
-		"3 job_title: must not contain control characters",
-		"9 email: e-mail E5@example.org appears again; first on line 2",
+		"3 job_title: The job title must be on one line, without line breaks.",
+		"9 email: The email address E5@example.org is also on line 2",
 	})
 	if got, want := numbers(plan.Creates), []string{"E4", "E5"}; !slices.Equal(got, want) {
 		t.Errorf("creates %v, want %v", got, want)
@@ -330,7 +330,7 @@ func TestPlanImportLarge(t *testing.T) {
 	if len(plan.Creates) != 0 || len(plan.Errors) != n {
 		t.Fatalf("loop: %d creates, %d errors", len(plan.Creates), len(plan.Errors))
 	}
-	if got, want := plan.Errors[1].Message, "this line manager would make a loop in the reporting line: E1 → E2 → E3 → E4 → E5 → E6 → … (20000 people) → E1"; !strings.HasPrefix(got, want) {
+	if got, want := plan.Errors[1].Message, "This line manager would make a loop in the reporting line, where each reports to the next: E1 → E2 → E3 → E4 → E5 → E6 → … (20000 people) → E1"; !strings.HasPrefix(got, want) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }

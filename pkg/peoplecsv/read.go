@@ -131,7 +131,7 @@ func Read(r io.Reader, maxRows int, fn func(Row) error) (lineErrors []LineError,
 		rec, err := cr.Read()
 		lim.limit = int64(bom) + cr.InputOffset() + MaxRecordBytes + readAhead
 		if errors.Is(err, errRecordTooLong) {
-			return nil, training.Invalid("file", "line %d is too long: a row may be at most %d KiB (is a closing quote missing?)", lim.tooLongLine, MaxRecordBytes>>10)
+			return nil, training.Invalid("file", "Line %d of the file is too long: a row can be at most %d KiB. Check that no closing quote is missing.", lim.tooLongLine, MaxRecordBytes>>10)
 		}
 		var pe *csv.ParseError
 		if err != nil && err != io.EOF && !errors.As(err, &pe) {
@@ -142,11 +142,11 @@ func Read(r io.Reader, maxRows int, fn func(Row) error) (lineErrors []LineError,
 
 	header, err := nextRecord()
 	if err == io.EOF {
-		return nil, training.Invalid("file", "the file is empty: the first line must be a header naming the columns: %s", strings.Join(Columns, ","))
+		return nil, training.Invalid("file", "The file is empty. Its first line must be a header naming the columns: %s.", strings.Join(Columns, ","))
 	}
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		return nil, training.Invalid("file", "line %d: the header row is not valid CSV: %s", pe.Line, csvProblem(pe.Err))
+		return nil, training.Invalid("file", "The file's header row, on line %d, is not valid CSV: %s.", pe.Line, csvProblem(pe.Err))
 	}
 	if err != nil {
 		return nil, err
@@ -170,10 +170,10 @@ func Read(r io.Reader, maxRows int, fn func(Row) error) (lineErrors []LineError,
 		}
 		rows++
 		if maxRows > 0 && rows > maxRows {
-			return lineErrors, training.Invalid("file", "the file has more than %d rows: split it into smaller files", maxRows)
+			return lineErrors, training.Invalid("file", "The file has more than %d rows. Split it into smaller files.", maxRows)
 		}
 		if err != nil { // a *csv.ParseError: the row is cut short
-			lineErrors = append(lineErrors, LineError{Line: pe.StartLine, Message: "is not valid CSV: " + csvProblem(pe.Err)})
+			lineErrors = append(lineErrors, LineError{Line: pe.StartLine, Message: training.Sentence("This line is not valid CSV: " + csvProblem(pe.Err))})
 			continue
 		}
 		line, _ := cr.FieldPos(0)
@@ -192,7 +192,7 @@ func Read(r io.Reader, maxRows int, fn func(Row) error) (lineErrors []LineError,
 // optional columns the header leaves out.
 func parseHeader(header []string) (cols []string, omitted []string, err error) {
 	if !utf8.ValidString(strings.Join(header, "")) {
-		return nil, nil, training.Invalid("file", "the file is not UTF-8 text: save it from the spreadsheet as \"CSV UTF-8\"")
+		return nil, nil, training.Invalid("file", "The file is not UTF-8 text. Save it from the spreadsheet as \"CSV UTF-8\".")
 	}
 	known := make(map[string]bool, len(Columns))
 	for _, c := range Columns {
@@ -204,11 +204,11 @@ func parseHeader(header []string) (cols []string, omitted []string, err error) {
 		key := strings.ToLower(strings.TrimSpace(name))
 		switch {
 		case key == "":
-			unknown = append(unknown, fmt.Sprintf("column %d has no name", i+1))
+			unknown = append(unknown, fmt.Sprintf("an unnamed column %d", i+1))
 		case !known[key]:
 			unknown = append(unknown, fmt.Sprintf("%q", shorten(key, 40)))
 		case seen[key]:
-			return nil, nil, training.Invalid("file", "the header names the column %s twice", key)
+			return nil, nil, training.Invalid("file", "The file's header names the column %s twice.", key)
 		}
 		seen[key] = true
 		cols = append(cols, key)
@@ -217,7 +217,7 @@ func parseHeader(header []string) (cols []string, omitted []string, err error) {
 		if len(unknown) > 5 {
 			unknown = append(unknown[:5], "…")
 		}
-		return nil, nil, training.Invalid("file", "the header has unknown columns: %s; the columns are %s",
+		return nil, nil, training.Invalid("file", "The file's header has columns we do not recognise: %s. The columns are %s.",
 			strings.Join(unknown, ", "), strings.Join(Columns, ", "))
 	}
 	var missing []string
@@ -231,7 +231,7 @@ func parseHeader(header []string) (cols []string, omitted []string, err error) {
 		}
 	}
 	if len(missing) > 0 {
-		return nil, nil, training.Invalid("file", "the header lacks required columns: %s", strings.Join(missing, ", "))
+		return nil, nil, training.Invalid("file", "The file's header does not have these required columns: %s.", strings.Join(missing, ", "))
 	}
 	return cols, omitted, nil
 }
@@ -244,7 +244,7 @@ func parseRow(line int, rec []string, cols []string, omitted []string) (Row, []L
 		errs = append(errs, LineError{Line: line, Field: field, Message: fmt.Sprintf(format, args...)})
 	}
 	if len(rec) != len(cols) {
-		add("", "has %d cells but the header has %d columns", len(rec), len(cols))
+		add("", "This line has %d cells but the header has %d columns.", len(rec), len(cols))
 		return Row{}, errs
 	}
 	row := Row{Line: line, Omitted: omitted}
@@ -253,16 +253,16 @@ func parseRow(line int, rec []string, cols []string, omitted []string) (Row, []L
 	for i, raw := range rec {
 		col := cols[i]
 		if !utf8.ValidString(raw) {
-			add(col, "is not valid UTF-8 text: save the file from the spreadsheet as \"CSV UTF-8\"")
+			add(col, "The %s is not UTF-8 text. Save the file from the spreadsheet as \"CSV UTF-8\".", training.Label(col))
 			bad[col] = true
 			continue
 		}
 		if len(raw) > MaxFieldChars && utf8.RuneCountInString(raw) > MaxFieldChars {
-			add(col, "is longer than %d characters", MaxFieldChars)
+			add(col, "The %s is longer than %d characters.", training.Label(col), MaxFieldChars)
 			bad[col] = true
 			continue
 		}
-		v := strings.TrimSpace(raw)
+		v := training.TrimText(raw)
 		var err error
 		switch col {
 		case ColEmployeeNumber:
@@ -276,7 +276,8 @@ func parseRow(line int, rec []string, cols []string, omitted []string) (Row, []L
 		case ColKind:
 			in.Kind = training.Kind(strings.ToLower(v))
 			if !in.Kind.Valid() {
-				err = fmt.Errorf("must be one of staff, member, contractor, volunteer")
+				//lint:ignore ST1005 the message is a sentence shown to the person importing the file
+				err = errors.New(training.KindProblem)
 			}
 		case ColJobTitle:
 			in.JobTitle = v
@@ -285,9 +286,9 @@ func parseRow(line int, rec []string, cols []string, omitted []string) (Row, []L
 		case ColManagerEmployeeNumber:
 			in.ManagerEmployeeNumber = v
 		case ColStartDate:
-			in.StartDate, err = parseDate(v)
+			in.StartDate, err = parseDate(col, v)
 		case ColEndDate:
-			in.EndDate, err = parseDate(v)
+			in.EndDate, err = parseDate(col, v)
 		}
 		if err != nil {
 			add(col, "%s", err.Error())
@@ -309,15 +310,16 @@ func parseRow(line int, rec []string, cols []string, omitted []string) (Row, []L
 	return Row{}, errs
 }
 
-// parseDate reads an optional date cell: empty means no date.
-func parseDate(s string) (training.Date, error) {
-	switch {
-	case s == "":
+// parseDate reads an optional date cell of column col: empty means no date.
+func parseDate(col, s string) (training.Date, error) {
+	if s == "" {
 		return training.Date{}, nil
-	case len(s) > 40: // not worth quoting back in the message
-		return training.Date{}, errors.New("is not a date in the form YYYY-MM-DD")
 	}
-	return training.ParseDate(s)
+	d, err := training.ParseDate(s)
+	if err != nil {
+		return training.Date{}, errors.New(training.DateProblem(col, s))
+	}
+	return d, nil
 }
 
 // csvProblem says in plain English what a CSV syntax error means.

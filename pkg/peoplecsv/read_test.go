@@ -80,17 +80,17 @@ func TestReadFileErrors(t *testing.T) {
 		maxRows int
 		want    string // in the message
 	}{
-		{"empty", "", 0, "the file is empty"},
-		{"only a byte-order mark", "\ufeff", 0, "the file is empty"},
-		{"only blank lines", "\n\r\n\n", 0, "the file is empty"},
-		{"unknown column", strings.TrimSuffix(header, "\n") + ",Salary,grade\n", 0, `unknown columns: "salary", "grade"`},
-		{"unnamed column", "employee_number,,email\n", 0, "column 2 has no name"},
-		{"missing required columns", "employee_number,given_name,family_name,start_date\n", 0, "lacks required columns: email, kind"},
+		{"empty", "", 0, "The file is empty"},
+		{"only a byte-order mark", "\ufeff", 0, "The file is empty"},
+		{"only blank lines", "\n\r\n\n", 0, "The file is empty"},
+		{"unknown column", strings.TrimSuffix(header, "\n") + ",Salary,grade\n", 0, `columns we do not recognise: "salary", "grade".`},
+		{"unnamed column", "employee_number,,email\n", 0, "an unnamed column 2"},
+		{"missing required columns", "employee_number,given_name,family_name,start_date\n", 0, "does not have these required columns: email, kind."},
 		{"repeated column", "email," + header, 0, "names the column email twice"},
-		{"header not CSV", "employee_number,e\"mail\n", 0, "line 1: the header row is not valid CSV"},
+		{"header not CSV", "employee_number,e\"mail\n", 0, "header row, on line 1, is not valid CSV"},
 		{"not UTF-8", "\xff\xfee\x00m\x00", 0, "not UTF-8"},
 		{"too many rows", header + csvLine("E1", "") + csvLine("E2", "") + csvLine("E3", ""), 2, "more than 2 rows"},
-		{"line too long", longLine, 0, "line 3 is too long"},
+		{"line too long", longLine, 0, "Line 3 of the file is too long"},
 		{"unclosed quote swallows the file", unclosed, 0, "too long"},
 	}
 	for _, tt := range tests {
@@ -131,37 +131,37 @@ func TestReadLineErrors(t *testing.T) {
 				"E4,e4@example.org,Ada,Lovelace,staff,,,,2020-02-30,2020-13-01\n",
 			[]int{2},
 			[]string{
-				`3 start_date: date "6/1/2020" is not in the form YYYY-MM-DD`,
-				`4 kind: must be one of staff, member, contractor, volunteer`,
-				`5 end_date: date "2020-13-01" is not a real date`,
-				`5 start_date: date "2020-02-30" is not a real date`,
+				`3 start_date: Enter the start date as a real date`,
+				`4 kind: The kind of person must be staff, member, contractor or volunteer.`,
+				`5 end_date: Enter the end date as a real date`,
+				`5 start_date: Enter the start date as a real date`,
 			},
 		},
 		{
 			"every problem on a refused line",
 			header + "E1,not an address,,Lovelace,staff,,,,1/1/20,\n",
 			nil,
-			[]string{"2 email: must be an e-mail address", "2 given_name: is required", "2 start_date: date"},
+			[]string{"2 email: Enter the email address in the correct format", "2 given_name: Enter the first name.", "2 start_date: Enter the start date as a real date"},
 		},
 		{
 			"a quoted cell with line breaks moves the line numbers on",
 			header + "E1,e1@example.org,Ada,Lovelace,staff,\"Head of\nSocial\r\nWork\",,,2020-01-06,\n" +
 				"E2,e2@example.org,Ada,Lovelace,staff,,,,yesterday,\n" + csvLine("E3", ""),
 			[]int{2, 6},
-			[]string{`5 start_date: date "yesterday"`},
+			[]string{`5 start_date: Enter the start date as a real date`},
 		},
 		{
 			"wrong number of cells",
 			header + "E1,e1@example.org,Ada\n" + csvLine("E2", "") + strings.TrimSuffix(csvLine("E3", ""), "\n") + ",extra\n",
 			[]int{3},
-			[]string{"2 : has 3 cells but the header has 10 columns", "4 : has 11 cells but the header has 10 columns"},
+			[]string{"2 : This line has 3 cells but the header has 10 columns.", "4 : This line has 11 cells but the header has 10 columns."},
 		},
 		{
 			"quotes not CSV",
 			header + "E1,e1@example.org,Ada \"the Countess\" ,Lovelace,staff,,,,2020-01-06,\n" + csvLine("E2", "") +
 				"E3,e3@example.org,\"Ada\nB\"x,Lovelace,staff,,,,2020-01-06,\n" + csvLine("E4", ""),
 			[]int{3, 6},
-			[]string{"2 : is not valid CSV: a cell that does not start with", "4 : is not valid CSV: a quoted cell has a stray"},
+			[]string{"2 : This line is not valid CSV: a cell that does not start with", "4 : This line is not valid CSV: a quoted cell has a stray"},
 		},
 		{
 			"not UTF-8, too long",
@@ -169,7 +169,7 @@ func TestReadLineErrors(t *testing.T) {
 				"E2,e2@example.org,Ada,Lovelace,staff," + strings.Repeat("é", 1001) + ",,,2020-01-06,\n" +
 				"E3,e3@example.org,Ada,Lovelace,staff," + strings.Repeat("é", 1000) + ",,,2020-01-06,\n",
 			[]int{4},
-			[]string{"2 given_name: is not valid UTF-8", "3 job_title: is longer than 1000 characters"},
+			[]string{"2 given_name: The first name is not UTF-8 text", "3 job_title: The job title is longer than 1000 characters."},
 		},
 	}
 	for _, tt := range tests {

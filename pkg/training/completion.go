@@ -104,13 +104,13 @@ func (c Completion) StateAt(t time.Time) (s State, known bool) {
 // organisation's zone) or before the year 1900.
 func CheckCompletedOn(completedOn, today Date) error {
 	if completedOn.IsZero() {
-		return Invalid("completed_on", "is required")
+		return Invalid("completed_on", "Enter the date the course was completed.")
 	}
 	if completedOn.After(today) {
-		return Invalid("completed_on", "cannot be in the future (today is %s)", today)
+		return Invalid("completed_on", "The date the course was completed must be today or in the past (today is %s).", today)
 	}
 	if completedOn.Year() < 1900 {
-		return Invalid("completed_on", "cannot be before the year 1900")
+		return Invalid("completed_on", "The date the course was completed must be in the year 1900 or later.")
 	}
 	return nil
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"unicode/utf8"
 )
 
 // Upload is a certificate file as received: its bytes, already checked to
@@ -43,31 +42,75 @@ type CompletionInput struct {
 
 const maxReasonLen = 1000
 
+// ErrCertificateFileNeeded is why a self-certification of a course that
+// asks for a certificate is refused without the file: a reference anyone
+// could type proves nothing. It comes inside a ValidationError (field
+// "certificate"), so it is answered like any other invalid field, and the
+// web form can tell it from a file that would not read.
+var ErrCertificateFileNeeded = errors.New("the certificate file is needed")
+
+// certificateFileError is a ValidationError that is also
+// ErrCertificateFileNeeded.
+type certificateFileError struct{ *ValidationError }
+
+func (e certificateFileError) Unwrap() []error {
+	return []error{e.ValidationError, ErrCertificateFileNeeded}
+}
+
 // SelfCertify records that the actor completed a course. It needs
 // verification when the course says so.
 func (s *Service) SelfCertify(ctx context.Context, actor Actor, in CompletionInput) (Completion, error) {
 	return s.recordCompletion(ctx, actor, actor.PersonID, SourceSelf, in)
 }
 
-// RecordCompletion records a completion for someone else: HR (accepted at
-// once) or a trainer recording attendance at their session (likewise).
+// RecordCompletion records a completion for someone else.
+//
+// HR may record one for anyone, from a session or another system. A
+// trainer records attendance at a classroom session: for anyone in the
+// organisation (sessions are open to all staff, whoever they report to)
+// but never for themself, and never for an e-learning course, which people
+// record themselves. Nobody else may record for others.
+//
+// Who may not record for a person learns nothing about them: a person the
+// caller may neither see nor record for does not exist (ErrNotFound),
+// before any of the input is looked at, and no message names the person,
+// since a trainer may record for people whose records they cannot read.
 func (s *Service) RecordCompletion(ctx context.Context, actor Actor, personID string, in CompletionInput) (Completion, error) {
-	if err := s.refresh(ctx); err != nil {
+	source, err := s.recordingAs(ctx, actor, personID)
+	if err != nil {
 		return Completion{}, err
+	}
+	return s.recordCompletion(ctx, actor, personID, source, in)
+}
+
+// MayRecordFor says whether actor may record a completion for the person
+// (RecordCompletion): nil, ErrNotFound or ErrForbidden. The API asks it
+// before reading the request, so that the answer about someone the caller
+// may not record for is the same whatever was sent.
+func (s *Service) MayRecordFor(ctx context.Context, actor Actor, personID string) error {
+	_, err := s.recordingAs(ctx, actor, personID)
+	return err
+}
+
+// recordingAs is the rule of RecordCompletion: the source a completion
+// the actor records for the person has, or why they may not.
+func (s *Service) recordingAs(ctx context.Context, actor Actor, personID string) (Source, error) {
+	if err := s.refresh(ctx); err != nil {
+		return "", err
 	}
 	s.roster.mu.RLock()
 	_, exists := s.roster.people[personID]
-	visible := exists && (s.canSee(actor, personID) || actor.Trainer)
+	sees := exists && s.canSee(actor, personID)
 	s.roster.mu.RUnlock()
 	switch {
-	case !visible:
-		return Completion{}, fmt.Errorf("person %s: %w", personID, ErrNotFound)
+	case !exists || !sees && !actor.Trainer:
+		return "", fmt.Errorf("person %s: %w", personID, ErrNotFound)
 	case actor.HR:
-		return s.recordCompletion(ctx, actor, personID, SourceHR, in)
-	case actor.Trainer:
-		return s.recordCompletion(ctx, actor, personID, SourceTrainer, in)
+		return SourceHR, nil
+	case actor.Trainer && personID != actor.PersonID:
+		return SourceTrainer, nil
 	default:
-		return Completion{}, fmt.Errorf("record completion: %w", ErrForbidden)
+		return "", fmt.Errorf("record completion: %w", ErrForbidden)
 	}
 }
 
@@ -84,32 +127,48 @@ func (s *Service) recordCompletion(ctx context.Context, actor Actor, personID st
 	if !pok {
 		return Completion{}, fmt.Errorf("person %s: %w", personID, ErrNotFound)
 	}
+	own := personID == actor.PersonID
 	v := &ValidationError{Fields: append([]FieldError(nil), in.Problems...)}
 	switch {
 	case in.CourseCode == "":
-		v.Add("course_code", "is required")
+		v.Add("course_code", "Enter the course code.")
 	case !cok:
-		v.Add("course_code", "no course has code %s", in.CourseCode)
+		v.Add("course_code", "There is no course with code %s.", in.CourseCode)
+	case !course.Applies(*person) && own:
+		v.Add("course_code", "Course %s does not apply to you.", course.Code)
 	case !course.Applies(*person):
-		v.Add("course_code", "course %s does not apply to %s", course.Code, person.FullName())
+		v.Add("course_code", "Course %s does not apply to this person.", course.Code)
+	case source == SourceTrainer && course.Delivery == DeliveryELearning:
+		v.Add("course_code", "Course %s is e-learning: trainers record attendance at classroom sessions only, and people record e-learning themselves.", course.Code)
 	}
 	v.Merge(CheckCompletedOn(in.CompletedOn, today))
-	in.CertificateRef = strings.TrimSpace(in.CertificateRef)
-	if utf8.RuneCountInString(in.CertificateRef) > 200 || strings.ContainsFunc(in.CertificateRef, func(r rune) bool { return r < 0x20 }) {
-		v.Add("certificate_ref", "must be at most 200 characters of plain text")
-	}
-	if cok && course.Evidence == EvidenceCertificate && in.Certificate == nil && in.CertificateRef == "" {
-		v.Add("certificate", "course %s needs the certificate: attach the file (PDF, PNG or JPEG) or give its reference", course.Code)
+	in.CertificateRef = TrimText(in.CertificateRef)
+	CheckText(v, "certificate_ref", in.CertificateRef, 200, false)
+	needsCertificate := cok && course.Evidence == EvidenceCertificate && in.Certificate == nil
+	// A person recording their own completion must show the file itself;
+	// a reference is enough from HR or a trainer, who copy it from another
+	// system or an attendance register.
+	fileMissing := needsCertificate && source == SourceSelf
+	switch {
+	case fileMissing:
+		v.Add("certificate", "Attach your certificate for course %s as a PDF, PNG or JPEG file: a reference alone is not enough when you record it yourself.", course.Code)
+	case needsCertificate && in.CertificateRef == "":
+		v.Add("certificate", "Course %s needs the certificate: attach the file (PDF, PNG or JPEG) or give its reference.", course.Code)
 	}
 	if err := v.Err(); err != nil {
+		if fileMissing {
+			return Completion{}, certificateFileError{v}
+		}
 		return Completion{}, err
 	}
 
 	c := Completion{
 		PersonID: personID, CourseCode: course.Code, CompletedOn: in.CompletedOn, Source: source,
 		CertificateRef: in.CertificateRef, RecordedBy: actor.PersonID, RecordedAt: s.now().UTC(),
-		// HR and trainers are the verifiers: only self-certification waits.
-		NeedsVerification: source == SourceSelf && course.Verification != VerificationNone,
+		// HR and trainers vouch for others, so what they record counts at
+		// once; nobody vouches for themself, so a person's own completion
+		// waits where the course needs verification, whoever records it.
+		NeedsVerification: course.Verification != VerificationNone && (source == SourceSelf || own),
 	}
 	if in.Certificate != nil {
 		id, err := s.evidence.PutEvidenceFile(ctx, *in.Certificate)
@@ -278,24 +337,25 @@ func (s *Service) Review(ctx context.Context, actor Actor, completionID string, 
 	s.roster.mu.RLock()
 	above := s.roster.isAbove(actor.PersonID, person.ID)
 	s.roster.mu.RUnlock()
-	allowed := actor.HR || (course.Verification == VerificationManager && above)
-	if !allowed || actor.PersonID == person.ID {
+	if !mayReview(actor, person.ID, course, above) {
 		return Completion{}, fmt.Errorf("review completion: %w", ErrForbidden)
 	}
-	reason = strings.TrimSpace(reason)
-	if !accept && reason == "" {
-		return Completion{}, Invalid("reason", "is required: say why, so the person can put it right")
+	missing := ""
+	if !accept {
+		missing = "Enter the reason you are rejecting it, so the person can put it right."
 	}
-	if utf8.RuneCountInString(reason) > maxReasonLen {
-		return Completion{}, Invalid("reason", "must be at most %d characters", maxReasonLen)
+	rv := &ValidationError{}
+	reason = checkReason(rv, reason, missing)
+	if err := rv.Err(); err != nil {
+		return Completion{}, err
 	}
 	if c.State() != StatePending {
-		return Completion{}, Conflict("this completion is %s, not awaiting verification", c.State())
+		return Completion{}, Conflict("This completion is %s, not awaiting verification.", c.State())
 	}
 	d := Decision{By: actor.PersonID, At: s.now().UTC(), Reason: reason}
 	if err := s.store.ReviewCompletion(ctx, c.ID, accept, d); err != nil {
 		if errors.Is(err, ErrConflict) {
-			return Completion{}, Conflict("this completion has been reviewed already")
+			return Completion{}, Conflict("This completion has been reviewed already.")
 		}
 		return Completion{}, err
 	}
@@ -322,20 +382,18 @@ func (s *Service) Revoke(ctx context.Context, actor Actor, completionID, reason 
 	if !actor.HR {
 		return Completion{}, fmt.Errorf("revoke completion: %w", ErrForbidden)
 	}
-	reason = strings.TrimSpace(reason)
-	if reason == "" {
-		return Completion{}, Invalid("reason", "is required: the audit log must say why")
-	}
-	if utf8.RuneCountInString(reason) > maxReasonLen {
-		return Completion{}, Invalid("reason", "must be at most %d characters", maxReasonLen)
+	rv := &ValidationError{}
+	reason = checkReason(rv, reason, "Enter the reason you are revoking it: the audit log must say why.")
+	if err := rv.Err(); err != nil {
+		return Completion{}, err
 	}
 	if c.Revocation != nil {
-		return Completion{}, Conflict("this completion was revoked already")
+		return Completion{}, Conflict("This completion was revoked already.")
 	}
 	d := Decision{By: actor.PersonID, At: s.now().UTC(), Reason: reason}
 	if err := s.store.RevokeCompletion(ctx, c.ID, d); err != nil {
 		if errors.Is(err, ErrConflict) {
-			return Completion{}, Conflict("this completion was revoked already")
+			return Completion{}, Conflict("This completion was revoked already.")
 		}
 		return Completion{}, err
 	}

@@ -71,7 +71,7 @@ type Course struct {
 	Verification    Verification
 }
 
-// Default policy numbers (DESIGN.md).
+// Default policy numbers (docs/domain-rules.md).
 const (
 	DefaultNewStarterDays  = 28
 	DefaultValidityMonths  = 36
@@ -108,31 +108,31 @@ func ValidCourseCode(s string) bool { return courseCode.MatchString(s) }
 func (c Course) Validate() error {
 	v := &ValidationError{}
 	if !ValidCourseCode(c.Code) {
-		v.Add("code", "must be 1 to 40 letters, digits, '-' or '_', starting with a letter or digit")
+		v.Problem("code", "The course code must be 1 to 40 letters, digits, hyphens or underscores, starting with a letter or digit")
 	}
-	checkText(v, "title", c.Title, maxTextLen, true)
-	checkText(v, "provider", c.Provider, maxTextLen, false)
+	CheckText(v, "title", c.Title, maxTextLen, true)
+	CheckText(v, "provider", c.Provider, maxTextLen, false)
 	if c.URL != "" {
 		u, err := url.Parse(c.URL)
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(c.URL) > 2000 {
-			v.Add("url", "must be a web address starting with https://")
+			v.Problem("url", "Enter the course's web address in full, starting with https://, or leave it empty")
 		}
 	}
 	switch c.Delivery {
 	case DeliveryELearning, DeliveryClassroom, DeliveryEither:
 	default:
-		v.Add("delivery", "must be one of e-learning, classroom, either")
+		v.Problem("delivery", "Choose how the course is delivered: e-learning, classroom or either")
 	}
 	if len(c.AppliesTo.Kinds) == 0 {
-		v.Add("applies_to.kinds", "must name at least one of staff, member, contractor, volunteer")
+		v.Problem("applies_to.kinds", "Choose at least one kind of person the course applies to: staff, member, contractor or volunteer")
 	}
 	for _, k := range c.AppliesTo.Kinds {
 		if !k.Valid() {
-			v.Add("applies_to.kinds", "%q is not one of staff, member, contractor, volunteer", k)
+			v.Problem("applies_to.kinds", "The course can apply only to staff, members, contractors or volunteers, not to %q", k)
 		}
 	}
 	if len(c.AppliesTo.Departments) > 200 || len(c.AppliesTo.JobTitles) > 200 {
-		v.Add("applies_to", "may list at most 200 departments and 200 job titles")
+		v.Problem("applies_to", "A course can name at most 200 departments and 200 job titles")
 	}
 	checkRange(v, "new_starter_days", c.NewStarterDays, 0, 3650)
 	checkRange(v, "validity_months", c.ValidityMonths, 0, 600)
@@ -141,26 +141,26 @@ func (c Course) Validate() error {
 	switch c.ExpiryBasis {
 	case ExpiryFromCompletion, ExpiryFromPreviousExpiry:
 	default:
-		v.Add("expiry_basis", "must be one of completion, previous_expiry")
+		v.Problem("expiry_basis", "Choose what a renewal's validity runs from: completion or previous_expiry")
 	}
 	if c.EffectiveFrom.IsZero() {
-		v.Add("effective_from", "is required")
+		v.Problem("effective_from", "Enter the date the policy took effect")
 	}
 	switch c.Evidence {
 	case EvidenceNone, EvidenceCertificate:
 	default:
-		v.Add("evidence", "must be one of none, certificate")
+		v.Problem("evidence", "Choose the evidence a completion needs: none or certificate")
 	}
 	switch c.Verification {
 	case VerificationNone, VerificationManager, VerificationHR:
 	default:
-		v.Add("verification", "must be one of none, manager, hr")
+		v.Problem("verification", "Choose who verifies a completion: none, manager or hr")
 	}
 	return v.Err()
 }
 
 func checkRange(v *ValidationError, field string, n, lo, hi int) {
 	if n < lo || n > hi {
-		v.Add(field, "must be a whole number from %d to %d", lo, hi)
+		v.Problem(field, "The %s must be a whole number from %d to %d", Label(field), lo, hi)
 	}
 }

@@ -99,7 +99,7 @@ func (s *Service) CreateCourse(ctx context.Context, actor Actor, c Course) (Cour
 	}
 	if err := s.store.CreateCourse(ctx, c); err != nil {
 		if errors.Is(err, ErrConflict) {
-			return Course{}, Conflict("a course with code %s exists already", c.Code)
+			return Course{}, Conflict("There is already a course with the code %s.", c.Code)
 		}
 		return Course{}, err
 	}

@@ -53,7 +53,7 @@ func (e *ValidationError) Add(field, format string, args ...any) {
 // Err returns e when it holds at least one problem, else nil. A field
 // named more than once keeps its first message: problems found while
 // reading a request (a date that does not parse) come first and are more
-// precise than the rules' later "is required".
+// precise than the rules' later "Enter the start date".
 func (e *ValidationError) Err() error {
 	if e == nil || len(e.Fields) == 0 {
 		return nil
@@ -84,8 +84,8 @@ func (e *conflictError) Error() string         { return e.msg }
 func (e *conflictError) Unwrap() error         { return ErrConflict }
 func (e *conflictError) PublicMessage() string { return e.msg }
 
-// Conflict returns an ErrConflict carrying a message for the caller, such
-// as "employee number E123 belongs to someone else".
+// Conflict returns an ErrConflict carrying a message for the caller, a
+// sentence such as "Someone else already has the employee number E123.".
 func Conflict(format string, args ...any) error {
 	return &conflictError{msg: fmt.Sprintf(format, args...)}
 }
@@ -93,8 +93,8 @@ func Conflict(format string, args ...any) error {
 func isConflict(err error) bool { return errors.Is(err, ErrConflict) }
 
 // Merge adds other's field problems to e, skipping fields e already names
-// (its message is the more specific, e.g. "not a real date" beats "is
-// required" for a date that did not parse).
+// (its message is the more specific: "Enter the start date as a real
+// date…" beats "Enter the start date" for a date that did not parse).
 func (e *ValidationError) Merge(other error) {
 	var o *ValidationError
 	if !errors.As(other, &o) {

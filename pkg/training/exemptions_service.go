@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"unicode/utf8"
 )
 
 type exemptionAudit struct {
@@ -48,21 +47,15 @@ func (s *Service) GrantExemption(ctx context.Context, actor Actor, personID stri
 	s.roster.mu.RUnlock()
 	switch {
 	case courseCode == "":
-		v.Add("course_code", "is required")
+		v.Problem("course_code", "Choose a course")
 	case !ok:
-		v.Add("course_code", "no course has code %s", courseCode)
+		v.Problem("course_code", "There is no course with the code %s", courseCode)
 	case !course.Applies(person):
-		v.Add("course_code", "course %s does not apply to %s", courseCode, person.FullName())
+		v.Problem("course_code", "The course %s does not apply to %s", courseCode, person.FullName())
 	}
-	reason = strings.TrimSpace(reason)
-	switch {
-	case reason == "":
-		v.Add("reason", "is required: say why the person is exempt")
-	case utf8.RuneCountInString(reason) > maxReasonLen:
-		v.Add("reason", "must be at most %d characters", maxReasonLen)
-	}
+	reason = checkReason(v, reason, "Enter the reason the person is exempt.")
 	if !until.IsZero() && until.Before(today) {
-		v.Add("until", "must be today (%s) or later", today)
+		v.Problem("until", "The date the exemption ends must be today (%s) or later", today)
 	}
 	if err := v.Err(); err != nil {
 		return Exemption{}, err
@@ -102,12 +95,12 @@ func (s *Service) RemoveExemption(ctx context.Context, actor Actor, id string) e
 		return fmt.Errorf("remove exemption: %w", ErrForbidden)
 	}
 	if e.Removal != nil {
-		return Conflict("this exemption was removed already")
+		return Conflict("This exemption was removed already.")
 	}
 	d := Decision{By: actor.PersonID, At: s.now().UTC()}
 	if err := s.store.RemoveExemption(ctx, id, d); err != nil {
 		if errors.Is(err, ErrConflict) {
-			return Conflict("this exemption was removed already")
+			return Conflict("This exemption was removed already.")
 		}
 		return err
 	}
@@ -141,7 +134,7 @@ type FlagFilter struct {
 // ListFlags lists the flags about people the actor may see, newest first.
 func (s *Service) ListFlags(ctx context.Context, actor Actor, f FlagFilter, page PageRequest) (Page[Flag], error) {
 	if f.Kind != "" && !f.Kind.Valid() {
-		return Page[Flag]{}, Invalid("kind", "must be one of new_starter, due_soon, overdue, expired, duplicate_evidence")
+		return Page[Flag]{}, Invalid("kind", "Choose a kind of flag: new_starter, due_soon, overdue, expired or duplicate_evidence.")
 	}
 	after, err := decodeCursor(page.Cursor)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"time"
 )
@@ -110,7 +111,7 @@ func (s *Service) ApplyImport(ctx context.Context, actor Actor, creates []Import
 	for i, p := range people {
 		if _, bad := refused[i]; bad {
 			res.Errors = append(res.Errors, LineError{Line: creates[i].Line, Field: "employee_number",
-				Message: "employee number or e-mail was taken by someone else while importing"})
+				Message: "Someone else took this employee number or email address while the file was being imported."})
 			continue
 		}
 		s.roster.putPerson(p)
@@ -179,9 +180,13 @@ func publicMessage(err error) string {
 	case asError(err, &pe):
 		return pe.PublicMessage()
 	case asError(err, &ve):
-		return ve.Error()
+		msgs := make([]string, len(ve.Fields))
+		for i, f := range ve.Fields {
+			msgs[i] = f.Message
+		}
+		return strings.Join(msgs, " ")
 	default:
-		return "could not be saved; try again"
+		return "This line could not be saved. Import the file again."
 	}
 }
 

@@ -46,11 +46,11 @@ func decodeCursor(s string) (string, error) {
 		return "", nil
 	}
 	if len(s) > 2048 {
-		return "", Invalid("cursor", "is not a cursor this server gave out")
+		return "", Invalid("cursor", "The cursor is not one this server gave out: start again from the first page.")
 	}
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil || len(b) == 0 {
-		return "", Invalid("cursor", "is not a cursor this server gave out")
+		return "", Invalid("cursor", "The cursor is not one this server gave out: start again from the first page.")
 	}
 	return string(b), nil
 }

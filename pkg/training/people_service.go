@@ -43,7 +43,7 @@ type PersonPatch struct {
 func (p *Person) Apply(patch PersonPatch) {
 	set := func(dst *string, src *string) {
 		if src != nil {
-			*dst = strings.TrimSpace(*src)
+			*dst = TrimText(*src)
 		}
 	}
 	set(&p.EmployeeNumber, patch.EmployeeNumber)
@@ -91,9 +91,9 @@ func (s *Service) CreatePerson(ctx context.Context, actor Actor, in PersonInput)
 		return Person{}, err
 	}
 	p := Person{
-		EmployeeNumber: strings.TrimSpace(in.EmployeeNumber), Email: strings.TrimSpace(in.Email),
-		GivenName: strings.TrimSpace(in.GivenName), FamilyName: strings.TrimSpace(in.FamilyName),
-		Kind: in.Kind, JobTitle: strings.TrimSpace(in.JobTitle), Department: strings.TrimSpace(in.Department),
+		EmployeeNumber: TrimText(in.EmployeeNumber), Email: TrimText(in.Email),
+		GivenName: TrimText(in.GivenName), FamilyName: TrimText(in.FamilyName),
+		Kind: in.Kind, JobTitle: TrimText(in.JobTitle), Department: TrimText(in.Department),
 		StartDate: in.StartDate, EndDate: in.EndDate,
 	}
 	if err := s.checkPerson(&p, in.ManagerEmployeeNumber); err != nil {
@@ -121,17 +121,17 @@ func (s *Service) checkPerson(p *Person, managerNumber string) error {
 	r := s.roster
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	managerNumber = strings.TrimSpace(managerNumber)
+	managerNumber = TrimText(managerNumber)
 	p.ManagerID = ""
 	if managerNumber != "" {
 		id, ok := r.byNumber[managerNumber]
 		switch {
 		case !ok:
-			v.Add("manager_employee_number", "no person has employee number %s", managerNumber)
+			v.Problem("manager_employee_number", "There is no one with employee number %s to be the line manager", managerNumber)
 		case id == p.ID || managerNumber == p.EmployeeNumber:
-			v.Add("manager_employee_number", "a person cannot be their own line manager")
+			v.Problem("manager_employee_number", "A person cannot be their own line manager")
 		case p.ID != "" && r.isAbove(p.ID, id):
-			v.Add("manager_employee_number", "%s reports to this person already, directly or further down: that would make a loop", managerNumber)
+			v.Problem("manager_employee_number", "The person with employee number %s reports to this person already, directly or further down, so they cannot be their line manager", managerNumber)
 		default:
 			p.ManagerID = id
 		}
@@ -140,10 +140,10 @@ func (s *Service) checkPerson(p *Person, managerNumber string) error {
 		return err
 	}
 	if id, ok := r.byNumber[p.EmployeeNumber]; ok && id != p.ID {
-		return Conflict("employee number %s belongs to someone else", p.EmployeeNumber)
+		return Conflict("Someone else already has the employee number %s.", p.EmployeeNumber)
 	}
 	if id, ok := r.byEmail[NormaliseEmail(p.Email)]; ok && id != p.ID {
-		return Conflict("e-mail %s belongs to someone else", p.Email)
+		return Conflict("Someone else already has the email address %s.", p.Email)
 	}
 	return nil
 }
@@ -154,7 +154,7 @@ func (s *Service) explainConflict(err error, p Person) error {
 	if !isConflict(err) {
 		return err
 	}
-	return Conflict("employee number %s or e-mail %s belongs to someone else", p.EmployeeNumber, p.Email)
+	return Conflict("Someone else already has the employee number %s or the email address %s.", p.EmployeeNumber, p.Email)
 }
 
 // Person returns a person the actor may see: themself, anyone below them
@@ -294,7 +294,7 @@ func (s *Service) ListPeople(ctx context.Context, actor Actor, f PeopleFilter, p
 		return Page[Person]{}, err
 	}
 	if f.Status != "" && !f.Status.Valid() {
-		return Page[Person]{}, Invalid("status", "must be one of compliant, expiring, expired, due, overdue, exempt")
+		return Page[Person]{}, Invalid("status", "Choose a status: compliant, expiring, expired, due, overdue or exempt.")
 	}
 	after, err := decodeCursor(page.Cursor)
 	if err != nil {
@@ -385,11 +385,30 @@ func (s *Service) EmployeeNumberOf(id string) string {
 // HTTP layer calls it to report every bad field at once, alongside its own
 // parsing errors.
 func (in PersonInput) Validate() error {
+	return in.person().Validate()
+}
+
+// person is the input as CreatePerson stores it, trimmed, without its
+// manager link.
+func (in PersonInput) person() Person {
 	return Person{
-		EmployeeNumber: strings.TrimSpace(in.EmployeeNumber), Email: strings.TrimSpace(in.Email),
-		GivenName: in.GivenName, FamilyName: in.FamilyName, Kind: in.Kind, JobTitle: in.JobTitle,
-		Department: in.Department, StartDate: in.StartDate, EndDate: in.EndDate,
-	}.Validate()
+		EmployeeNumber: TrimText(in.EmployeeNumber), Email: TrimText(in.Email),
+		GivenName: TrimText(in.GivenName), FamilyName: TrimText(in.FamilyName), Kind: in.Kind,
+		JobTitle: TrimText(in.JobTitle), Department: TrimText(in.Department),
+		StartDate: in.StartDate, EndDate: in.EndDate,
+	}
+}
+
+// Warnings lists what is allowed in the input but probably a mistake, as
+// of day today (see Person.Warnings).
+func (in PersonInput) Warnings(today Date) []FieldError {
+	return in.person().Warnings(today)
+}
+
+// PersonWarnings lists what is allowed in a stored person but probably a
+// mistake, as of today in the organisation's zone (see Person.Warnings).
+func (s *Service) PersonWarnings(p Person) []FieldError {
+	return p.Warnings(s.Today())
 }
 
 // LineManagers returns everyone above the person in the reporting line,

@@ -4,7 +4,6 @@ import (
 	"net/mail"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Kind is what sort of person someone is to the organisation. Courses apply to
@@ -17,6 +16,9 @@ const (
 	KindContractor Kind = "contractor"
 	KindVolunteer  Kind = "volunteer"
 )
+
+// KindProblem is the message for a kind that is not one of Kinds.
+const KindProblem = "The kind of person must be staff, member, contractor or volunteer."
 
 // Kinds lists every Kind in display order.
 var Kinds = []Kind{KindStaff, KindMember, KindContractor, KindVolunteer}
@@ -82,48 +84,59 @@ const (
 // by the service, which knows the other people.
 func (p Person) Validate() error {
 	v := &ValidationError{}
-	checkText(v, "employee_number", p.EmployeeNumber, maxNumberLen, true)
+	CheckText(v, "employee_number", p.EmployeeNumber, maxNumberLen, true)
 	if p.EmployeeNumber != "" && strings.ContainsAny(p.EmployeeNumber, " \t\r\n/\\?#%") {
-		v.Add("employee_number", "must not contain spaces or the characters / \\ ? # %%")
+		v.Problem("employee_number", "The employee number must not contain spaces or the characters / \\ ? # %%")
 	}
-	checkText(v, "given_name", p.GivenName, maxNameLen, true)
-	checkText(v, "family_name", p.FamilyName, maxNameLen, true)
-	checkText(v, "job_title", p.JobTitle, maxTextLen, false)
-	checkText(v, "department", p.Department, maxTextLen, false)
+	CheckText(v, "given_name", p.GivenName, maxNameLen, true)
+	CheckText(v, "family_name", p.FamilyName, maxNameLen, true)
+	CheckText(v, "job_title", p.JobTitle, maxTextLen, false)
+	CheckText(v, "department", p.Department, maxTextLen, false)
 	switch {
 	case strings.TrimSpace(p.Email) == "":
-		v.Add("email", "is required")
+		v.Problem("email", "Enter the email address")
 	case len(p.Email) > maxEmailLen:
-		v.Add("email", "must be at most %d characters", maxEmailLen)
-	default:
-		if a, err := mail.ParseAddress(p.Email); err != nil || a.Address != strings.TrimSpace(p.Email) {
-			v.Add("email", "must be an e-mail address like name@example.org")
-		}
+		v.Problem("email", "The email address must be %d characters or fewer", maxEmailLen)
+	case !ValidEmail(p.Email):
+		v.Problem("email", "Enter the email address in the correct format, like name@example.org")
 	}
 	if !p.Kind.Valid() {
-		v.Add("kind", "must be one of staff, member, contractor, volunteer")
+		v.Add("kind", "%s", KindProblem)
 	}
 	if p.StartDate.IsZero() {
-		v.Add("start_date", "is required")
+		v.Problem("start_date", "Enter the start date")
 	}
 	if !p.EndDate.IsZero() && !p.StartDate.IsZero() && p.EndDate.Before(p.StartDate) {
-		v.Add("end_date", "must be on or after the start date %s", p.StartDate)
+		v.Problem("end_date", "The end date must be the same as or after the start date, %s", p.StartDate)
 	}
 	if p.ManagerID != "" && p.ManagerID == p.ID {
-		v.Add("manager_employee_number", "a person cannot be their own line manager")
+		v.Problem("manager_employee_number", "A person cannot be their own line manager")
 	}
 	return v.Err()
 }
 
-func checkText(v *ValidationError, field, s string, max int, required bool) {
-	switch {
-	case required && strings.TrimSpace(s) == "":
-		v.Add(field, "is required")
-	case !utf8.ValidString(s):
-		v.Add(field, "must be valid UTF-8 text")
-	case utf8.RuneCountInString(s) > max:
-		v.Add(field, "must be at most %d characters", max)
-	case strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }):
-		v.Add(field, "must not contain control characters")
+// ValidEmail reports whether s is a bare e-mail address (no display name,
+// no comments) whose domain has a dot, and not at either end. The mail
+// syntax allows "ada@examplecom" and "ada@example.", but for the people of
+// an organisation they are typing slips, and reminders sent there are lost.
+func ValidEmail(s string) bool {
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || a.Name != "" {
+		return false
 	}
+	at := strings.LastIndexByte(s, '@')
+	domain := s[at+1:]
+	return strings.Contains(domain, ".") && !strings.HasPrefix(domain, ".") && !strings.HasSuffix(domain, ".")
+}
+
+// Warnings lists what is allowed in p but is probably a mistake, as of day
+// today: a start date more than a year ahead is usually a typing slip in
+// the year. They never stop p being stored.
+func (p Person) Warnings(today Date) []FieldError {
+	var out []FieldError
+	if p.StartDate.After(today.AddMonths(12)) {
+		out = append(out, FieldError{Field: "start_date", Message: sentence(
+			"The start date, %s, is more than a year from today: check the year is right", p.StartDate)})
+	}
+	return out
 }

@@ -76,13 +76,13 @@ func (s *Service) ComplianceReport(ctx context.Context, actor Actor, req ReportR
 		req.GroupBy = GroupByDepartment
 	case GroupByDepartment, GroupByManager, GroupByKind:
 	default:
-		v.Add("group_by", "must be one of department, manager, kind")
+		v.Problem("group_by", "Choose how to group the report: department, manager or kind")
 	}
 	if req.AsOf.IsZero() {
 		req.AsOf = today
 	}
 	if req.AsOf.After(today) {
-		v.Add("as_of", "cannot be in the future (today is %s)", today)
+		v.Problem("as_of", "The date of the report must be today or in the past (today is %s)", today)
 	}
 	r := s.roster
 	r.mu.RLock()
@@ -95,9 +95,9 @@ func (s *Service) ComplianceReport(ctx context.Context, actor Actor, req ReportR
 	course, ok := r.courses[req.CourseCode]
 	switch {
 	case req.CourseCode == "":
-		v.Add("course_code", "is required")
+		v.Problem("course_code", "Choose a course")
 	case !ok:
-		v.Add("course_code", "no course has code %s", req.CourseCode)
+		v.Problem("course_code", "There is no course with the code %s", req.CourseCode)
 	}
 	if err := v.Err(); err != nil {
 		return Report{}, err

@@ -326,16 +326,22 @@ func (t *Tally) Add(a Assessment) {
 	}
 }
 
+// Required counts the people who must hold the course: the applicable
+// ones who are not exempt. It is the denominator of Pct, and what a report
+// calls "Required"; Exempt is shown beside it, and Required + Exempt =
+// Applicable.
+func (t Tally) Required() int { return t.Applicable - t.Exempt }
+
 // Pct is the compliance percentage, rounded to one decimal place:
 // (compliant + expiring) / (applicable - exempt) * 100. New starters still in
-// their window (due) stay in the denominator, as DESIGN.md's formula says; the
+// their window (due) stay in the denominator, as docs/domain-rules.md says; the
 // report shows them apart.
 //
 // When nobody is required to hold the course (no applicable people, or all of
 // them exempt) it is 100: no one is missing training, and a report should not
 // show a zero, which reads as a failure.
 func (t Tally) Pct() float64 {
-	required := t.Applicable - t.Exempt
+	required := t.Required()
 	if required <= 0 {
 		return 100
 	}

@@ -57,7 +57,7 @@ type TeamFilter struct {
 // People with an overdue or expired course come first, then by name.
 func (s *Service) Team(ctx context.Context, actor Actor, f TeamFilter, page PageRequest) (Page[TeamMember], error) {
 	if f.Status != "" && !f.Status.Valid() {
-		return Page[TeamMember]{}, Invalid("status", "must be one of compliant, expiring, expired, due, overdue, exempt")
+		return Page[TeamMember]{}, Invalid("status", "Choose a status: compliant, expiring, expired, due, overdue or exempt.")
 	}
 	after, err := decodeCursor(page.Cursor)
 	if err != nil {
@@ -72,7 +72,7 @@ func (s *Service) Team(ctx context.Context, actor Actor, f TeamFilter, page Page
 	defer r.mu.RUnlock()
 	if f.CourseCode != "" {
 		if _, ok := r.courses[f.CourseCode]; !ok {
-			return Page[TeamMember]{}, Invalid("course_code", "no course has code %s", f.CourseCode)
+			return Page[TeamMember]{}, Invalid("course_code", "There is no course with the code %s.", f.CourseCode)
 		}
 	}
 	var members []TeamMember

@@ -82,11 +82,15 @@ func (s *Server) course(c *gin.Context) {
 
 // The policy form's number inputs, by the domain's field name (which is
 // also the input's name and id).
-var policyNumbers = []struct{ Field, Label, Hint string }{
-	{"new_starter_days", "Days a new starter has to complete it", "For example, 28"},
-	{"validity_months", "Months a completion stays valid", "0 means it never expires"},
-	{"due_soon_days", "Days before expiry it shows as expiring", "For example, 30"},
-	{"renew_window_days", "Days before expiry a renewal keeps the old expiry date", "For example, 60"},
+var policyNumbers = []struct{ Field, Label, Hint, Missing, NotANumber string }{
+	{"new_starter_days", "Days a new starter has to complete it", "For example, 28",
+		"Enter the days a new starter has to complete it.", "The days a new starter has to complete it must be a whole number, like 28."},
+	{"validity_months", "Months a completion stays valid", "0 means it never expires",
+		"Enter the months a completion stays valid.", "The months a completion stays valid must be a whole number, like 36."},
+	{"due_soon_days", "Days before expiry it shows as expiring", "For example, 30",
+		"Enter the days before expiry it shows as expiring.", "The days before expiry it shows as expiring must be a whole number, like 30."},
+	{"renew_window_days", "Days before expiry a renewal keeps the old expiry date", "For example, 60",
+		"Enter the days before expiry a renewal keeps the old expiry date.", "The days before expiry a renewal keeps the old expiry date must be a whole number, like 60."},
 }
 
 // Inputs of the effective-from date.
@@ -149,9 +153,9 @@ func (s *Server) courseUpdate(c *gin.Context) {
 		num, err := strconv.Atoi(v)
 		switch {
 		case v == "":
-			errs = append(errs, fieldError{ID: n.Field, Message: "Enter the " + strings.ToLower(n.Label[:1]) + n.Label[1:]})
+			errs = append(errs, fieldError{ID: n.Field, Message: n.Missing})
 		case err != nil:
-			errs = append(errs, fieldError{ID: n.Field, Message: n.Label + " must be a whole number, like 28"})
+			errs = append(errs, fieldError{ID: n.Field, Message: n.NotANumber})
 		default:
 			numbers[n.Field] = num
 		}
@@ -190,11 +194,11 @@ func (s *Server) courseUpdate(c *gin.Context) {
 		for _, f := range ve.Fields {
 			switch {
 			case labels[f.Field] != "":
-				errs = append(errs, fieldError{ID: f.Field, Message: labels[f.Field] + " " + f.Message})
+				errs = append(errs, fieldError{ID: f.Field, Message: f.Message})
 			case f.Field == "effective_from":
-				errs = append(errs, fieldError{ID: effectiveDayInput, Message: "The date the policy took effect " + plainDates(f.Message)})
+				errs = append(errs, fieldError{ID: effectiveDayInput, Message: plainDates(f.Message)})
 			default:
-				errs = append(errs, fieldError{ID: policyNumbers[0].Field, Message: capitalise(strings.ReplaceAll(f.Field, "_", " ")) + " " + f.Message})
+				errs = append(errs, fieldError{ID: policyNumbers[0].Field, Message: f.Message})
 			}
 		}
 		s.render(c, http.StatusUnprocessableEntity, "course_edit.html", page{Title: title, Errors: errs, Data: data})

@@ -77,10 +77,34 @@ type dashboardPage struct {
 	CourseCode string
 	Course     string
 	AsOf       string
-	Totals     training.Tally
-	TotalPct   string
-	Groups     []reportRow
+	Totals     dashboardCounts
+	Groups     []dashboardCounts
 	Chart      barChart
+	// Target is the compliance percentage the chart's colours are set by.
+	Target string
+}
+
+// dashboardCounts is one line of counts (a department, or everyone), each
+// with the address of the list of the people it counts.
+type dashboardCounts struct {
+	Label   string
+	Pct     string
+	PctHref string
+	Counts  map[string]dashboardCount
+}
+
+type dashboardCount struct {
+	N    int
+	Href string
+}
+
+func newDashboardCounts(course, label, department string, t training.Tally) dashboardCounts {
+	out := dashboardCounts{Label: label, Pct: formatPct(t.Pct()), PctHref: countHref(course, "up_to_date", department),
+		Counts: map[string]dashboardCount{}}
+	for _, k := range countKinds {
+		out.Counts[k.Key] = dashboardCount{N: k.Of(t), Href: countHref(course, k.Key, department)}
+	}
+	return out
 }
 
 // reportRow is one group's line in a compliance table.
@@ -132,7 +156,11 @@ func (s *Server) dashboard(c *gin.Context) {
 		}
 	}
 	data := dashboardPage{Courses: courseOptions(courses, rep.CourseCode), CourseCode: rep.CourseCode, Course: title,
-		AsOf: longDate(rep.AsOf), Totals: rep.Totals, TotalPct: pctCounts(rep.Totals), Groups: reportRows(rep.Groups),
-		Chart: departmentChart("compliance-chart", title+": compliance by department on "+longDate(rep.AsOf), rep.Groups)}
+		AsOf: longDate(rep.AsOf), Totals: newDashboardCounts(rep.CourseCode, "All", "", rep.Totals),
+		Chart:  departmentChart("compliance-chart", title+": compliance by department on "+longDate(rep.AsOf), rep.Groups),
+		Target: formatPct(complianceTarget)}
+	for _, g := range rep.Groups {
+		data.Groups = append(data.Groups, newDashboardCounts(rep.CourseCode, groupLabel(g.Key), g.Key, g.Tally))
+	}
 	s.render(c, http.StatusOK, "dashboard.html", page{Title: "Dashboard", Data: data})
 }

@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"net/http"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -14,8 +13,6 @@ import (
 // evidencePage is the content of evidence.html.
 type evidencePage struct {
 	Items []pendingRow
-	// CanReview is false for auditors: the list without forms.
-	CanReview bool
 }
 
 type pendingRow struct {
@@ -24,6 +21,9 @@ type pendingRow struct {
 	CertificateName, CertificateRef      string
 	// Reason is what was typed before a refused rejection.
 	Reason string
+	// CanReview: the viewer may verify or reject this one (the domain's
+	// rule), so its forms are shown. An auditor sees the rest read-only.
+	CanReview bool
 }
 
 // reasonInput is the id of the reason field of completion id's forms.
@@ -48,12 +48,13 @@ func (s *Server) renderEvidence(c *gin.Context, status int, errs []fieldError, f
 		s.fail(c, err)
 		return
 	}
-	data := evidencePage{CanReview: hasRole(c, auth.RoleHR, auth.RoleManager)}
+	actor := principal(c).Actor()
+	data := evidencePage{}
 	for _, it := range items {
 		row := pendingRow{ID: it.Completion.ID, PersonID: it.Person.ID, Person: it.Person.FullName(),
 			EmployeeNumber: it.Person.EmployeeNumber, Course: it.Course.Title, CompletedOn: longDate(it.Completion.CompletedOn),
 			RecordedOn:     longDate(training.DateOf(it.Completion.RecordedAt.In(s.d.Training.Location()))),
-			CertificateRef: it.Completion.CertificateRef}
+			CertificateRef: it.Completion.CertificateRef, CanReview: s.d.Training.MayReview(actor, it)}
 		if row.Course == "" {
 			row.Course = it.Completion.CourseCode
 		}
@@ -83,14 +84,14 @@ func (s *Server) rejectCompletion(c *gin.Context) { s.review(c, false) }
 // the error.
 func (s *Server) review(c *gin.Context, accept bool) {
 	id := c.Param("id")
-	reason := strings.TrimSpace(c.PostForm("reason"))
+	reason := training.TrimText(c.PostForm("reason"))
 	_, err := s.d.Training.Review(c.Request.Context(), principal(c).Actor(), id, accept, reason)
 	var ve *training.ValidationError
 	switch {
 	case errors.As(err, &ve):
-		msg := "Enter the reason you are rejecting it, so the person can put it right"
+		msg := "Enter the reason you are rejecting it, so the person can put it right."
 		if reason != "" {
-			msg = "The reason " + ve.Fields[0].Message
+			msg = ve.Fields[0].Message
 		}
 		s.renderEvidence(c, http.StatusUnprocessableEntity, []fieldError{{ID: reasonInput(id), Message: msg}}, id, reason)
 	case errors.Is(err, training.ErrConflict):
@@ -152,18 +153,18 @@ func (s *Server) renderRevoke(c *gin.Context, status int, errs []fieldError, rea
 // revoke withdraws a completion with a reason (HR only; the domain says).
 func (s *Server) revoke(c *gin.Context) {
 	id := c.Param("id")
-	reason := strings.TrimSpace(c.PostForm("reason"))
+	reason := training.TrimText(c.PostForm("reason"))
 	_, err := s.d.Training.Revoke(c.Request.Context(), principal(c).Actor(), id, reason)
 	var ve *training.ValidationError
 	switch {
 	case errors.As(err, &ve):
-		msg := "Enter the reason you are revoking it"
+		msg := "Enter the reason you are revoking it."
 		if reason != "" {
-			msg = "The reason " + ve.Fields[0].Message
+			msg = ve.Fields[0].Message
 		}
 		s.renderRevoke(c, http.StatusUnprocessableEntity, []fieldError{{ID: "reason", Message: msg}}, reason)
 	case errors.Is(err, training.ErrConflict):
-		s.renderRevoke(c, http.StatusConflict, []fieldError{{ID: "reason", Message: "This completion was revoked already"}}, reason)
+		s.renderRevoke(c, http.StatusConflict, []fieldError{{ID: "reason", Message: "This completion was revoked already."}}, reason)
 	case err != nil:
 		s.fail(c, err)
 	default:

@@ -137,7 +137,7 @@ func (s *Server) grantExemption(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	form.Reason = strings.TrimSpace(c.PostForm(exemptReasonInput))
+	form.Reason = training.TrimText(c.PostForm(exemptReasonInput))
 	form.Day = strings.TrimSpace(c.PostForm(untilDayInput))
 	form.Month = strings.TrimSpace(c.PostForm(untilMonthInput))
 	form.Year = strings.TrimSpace(c.PostForm(untilYearInput))
@@ -159,22 +159,22 @@ func (s *Server) grantExemption(c *gin.Context) {
 		for _, f := range ve.Fields {
 			switch f.Field {
 			case "course_code":
-				msg := "Choose the course"
+				msg := "Choose the course."
 				if code != "" {
 					msg = capitalise(plainDates(f.Message))
 				}
 				errs = append(errs, fieldError{ID: exemptCourseInput, Message: msg})
 			case "reason":
-				msg := "Enter the reason for the exemption"
+				msg := "Enter the reason for the exemption."
 				if form.Reason != "" {
-					msg = "The reason " + f.Message
+					msg = f.Message
 				}
 				errs = append(errs, fieldError{ID: exemptReasonInput, Message: msg})
 			case "until":
 				if untilErr != nil {
 					errs = append(errs, *untilErr)
 				} else {
-					errs = append(errs, fieldError{ID: untilDayInput, Message: "The date the exemption ends " + plainDates(f.Message)})
+					errs = append(errs, fieldError{ID: untilDayInput, Message: plainDates(f.Message)})
 				}
 			default:
 				errs = append(errs, fieldError{ID: exemptCourseInput, Message: capitalise(plainDates(f.Message))})
@@ -197,7 +197,7 @@ func conflictMessage(err error) string {
 	if errors.As(err, &pm) {
 		return capitalise(pm.PublicMessage())
 	}
-	return "This has changed since you opened the page: go back and try again"
+	return "This has changed since you opened the page: go back and try again."
 }
 
 // removeExemption withdraws an exemption (HR only; the domain says).

@@ -57,7 +57,7 @@ func (s *Server) flags(c *gin.Context) {
 	var ve *training.ValidationError
 	if errors.As(err, &ve) {
 		s.render(c, http.StatusBadRequest, "flags.html", page{Title: "Flags", Data: data,
-			Errors: []fieldError{{ID: "kind", Message: "Choose a kind of flag from the list"}}})
+			Errors: []fieldError{{ID: "kind", Message: "Choose a kind of flag from the list."}}})
 		return
 	}
 	if err != nil {

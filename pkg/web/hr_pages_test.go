@@ -178,11 +178,11 @@ func TestDashboardChart(t *testing.T) {
 	b := hpSignInHR(e)
 	r := b.visit("/dashboard")
 	mustStatus(t, r, http.StatusOK)
-	mustContain(t, r, `<svg class="bar-chart" role="img" aria-label="Prevent awareness: compliance by department on 2 November 2026.`,
-		`<title id="compliance-chart-title">Prevent awareness: compliance by department on 2 November 2026</title>`,
-		`<desc id="compliance-chart-desc">`,
+	mustContain(t, r, `<figure class="bar-chart" id="compliance-chart" aria-labelledby="chart-heading">`,
+		`Prevent awareness: compliance by department on 2 November 2026: the share of the people required to hold it who are up to date. The target is 90%`,
 		// Each bar's numbers are text, in the chart and in the table.
-		`>Housing</text>`, `>0% (0 of 2)</text>`, `>Finance</text>`, `>100% (1 of 1)</text>`,
+		`<span class="bar-chart__label">Housing</span>`, `<span class="bar-chart__value">0% (0 of 2), below 90%</span>`,
+		`<span class="bar-chart__label">Finance</span>`, `<span class="bar-chart__value">100% (1 of 1)</span>`,
 		`<th scope="row" data-label="Department">Housing</th>`, `id="count-overdue"`, `id="count-expired"`, `id="count-due"`)
 	if n := hpForms(r); n != 1 {
 		t.Errorf("the dashboard has %d forms that post, want only Sign out", n)
@@ -238,7 +238,7 @@ func TestVerifyAndRejectThroughThePage(t *testing.T) {
 	mustContain(t, r, "Accepted", `<label class="label label--m" for="reason">`)
 	r = b.submit("/completions/"+first.ID+"/revoke", url.Values{"reason": {""}})
 	mustStatus(t, r, http.StatusUnprocessableEntity)
-	mustContain(t, r, `<a href="#reason">Enter the reason you are revoking it</a>`)
+	mustContain(t, r, `<a href="#reason">Enter the reason you are revoking it.</a>`)
 	r = b.follow(b.submit("/completions/"+first.ID+"/revoke", url.Values{"reason": {"The certificate was someone else's"}}))
 	mustContain(t, r, "Revoked: it no longer counts", `<dd class="summary-list__value" id="completion-state">Revoked</dd>`)
 }
@@ -254,7 +254,7 @@ func TestExemptionForm(t *testing.T) {
 
 	r = b.submit(base, url.Values{"course_code": {"PREVENT"}, "until-day": {"31"}, "until-month": {"2"}, "until-year": {"2027"}})
 	mustStatus(t, r, http.StatusUnprocessableEntity)
-	mustContain(t, r, `<a href="#reason">Enter the reason for the exemption</a>`,
+	mustContain(t, r, `<a href="#reason">Enter the reason for the exemption.</a>`,
 		`<a href="#until-day">The date the exemption ends must be a real date`)
 
 	r = b.submit(base, url.Values{"course_code": {"PREVENT"}, "reason": {"Long-term leave"}, "until-day": {"31"}, "until-month": {"3"}, "until-year": {"2027"}})
@@ -284,11 +284,11 @@ func TestCoursePolicyForm(t *testing.T) {
 		"renew_window_days": {"60"}, "effective-from-day": {"1"}, "effective-from-month": {"1"}, "effective-from-year": {"2020"}}
 	r = b.submit("/courses/PREVENT/edit", form)
 	mustStatus(t, r, http.StatusUnprocessableEntity)
-	mustContain(t, r, `<a href="#new_starter_days">Days a new starter has to complete it must be a whole number`)
+	mustContain(t, r, `<a href="#new_starter_days">The days a new starter has to complete it must be a whole number`)
 	form.Set("new_starter_days", "14")
 	r = b.submit("/courses/PREVENT/edit", form)
 	mustStatus(t, r, http.StatusUnprocessableEntity)
-	mustContain(t, r, `<a href="#due_soon_days">Days before expiry it shows as expiring must be a whole number from 0 to 3650</a>`)
+	mustContain(t, r, `<a href="#due_soon_days">The number of days before expiry it shows as expiring must be a whole number from 0 to 3650.</a>`)
 	form.Set("due_soon_days", "45")
 	r = b.submit("/courses/PREVENT/edit", form)
 	if r.Status != http.StatusSeeOther {
@@ -332,7 +332,7 @@ func TestReportAndCSVDownload(t *testing.T) {
 	mustContain(t, r, "Prevent awareness on 1 January 2026")
 	r = b.get("/reports?course_code=PREVENT&as-of-day=1&as-of-month=1&as-of-year=2030")
 	mustStatus(t, r, http.StatusBadRequest)
-	mustContain(t, r, `<a href="#as-of-day">The date of the report cannot be in the future`)
+	mustContain(t, r, `<a href="#as-of-day">The date of the report must be today or in the past`)
 	r = b.get("/reports?course_code=PREVENT&as-of-day=31&as-of-month=2&as-of-year=2026")
 	mustStatus(t, r, http.StatusBadRequest)
 	mustContain(t, r, `<a href="#as-of-day">The date of the report must be a real date`)
@@ -353,7 +353,7 @@ func TestFlagsAndOutboxPages(t *testing.T) {
 
 	r = b.visit("/outbox?to=sophie.marsh@example.gov.uk")
 	mustStatus(t, r, http.StatusOK)
-	mustContain(t, r, "<td data-label=\"To\">sophie.marsh@example.gov.uk</td>", "Invitation", "Waiting to be sent")
+	mustContain(t, r, "<td data-label=\"To\" class=\"wrap-anywhere\">sophie.marsh@example.gov.uk</td>", "Invitation", "Waiting to be sent")
 	r = b.visit("/outbox?kind=reminder&to=nobody@example.gov.uk")
 	mustContain(t, r, "No e-mails match.")
 }
@@ -409,8 +409,8 @@ func TestBrowserHRPages(t *testing.T) {
 	must(t, "record a completion", err)
 	visit("revoke form", "/completions/"+accepted.ID+"/revoke", "#reason")
 
-	visit("dashboard", "/dashboard", "svg.bar-chart")
-	title, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("svg.bar-chart title").textContent`))
+	visit("dashboard", "/dashboard", "figure.bar-chart")
+	title, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("figure.bar-chart figcaption").textContent`))
 	must(t, "read the chart's title", err)
 	if !strings.Contains(title, "compliance by department") {
 		t.Errorf("chart title %q", title)

@@ -18,6 +18,7 @@ import (
 	"github.com/complytrack/complytrack/pkg/auth"
 	"github.com/complytrack/complytrack/pkg/peoplecsv"
 	"github.com/complytrack/complytrack/pkg/training"
+	"github.com/complytrack/complytrack/pkg/upload"
 )
 
 // HR's CSV import of people, in three steps, writing nothing before the
@@ -118,6 +119,7 @@ type importPage struct {
 	Token                       string
 	Created, Updated, Unchanged int
 	Errors                      []training.LineError
+	Warnings                    []training.LineError // lines imported that look wrong
 	MaxMB, MaxRows              int
 	Columns                     []string
 }
@@ -135,7 +137,7 @@ func (s *Server) importBody(c *gin.Context) {
 		return
 	}
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxImportBody+64<<10)
-	err := c.Request.ParseMultipartForm(8 << 20) // the rest goes to temporary files, removed after the request
+	err := upload.ParseMultipartForm(c.Request, 8<<20) // the rest goes to temporary files, removed after the request
 	var mbe *http.MaxBytesError
 	switch {
 	case errors.As(err, &mbe):
@@ -212,19 +214,19 @@ func (s *Server) previewImport(c *gin.Context) {
 	}
 	form := c.Request.MultipartForm
 	if form == nil || len(form.File[importFileInput]) == 0 || form.File[importFileInput][0].Size == 0 {
-		fail("Choose a CSV file to import")
+		fail("Choose a CSV file to import.")
 		return
 	}
 	fh := form.File[importFileInput][0]
 	f, err := fh.Open()
 	if err != nil {
-		fail("The file could not be read: choose it again")
+		fail("The file could not be read: choose it again.")
 		return
 	}
 	content, err := io.ReadAll(io.LimitReader(f, maxImportBody+1))
 	f.Close()
 	if err != nil {
-		fail("The file could not be read: choose it again")
+		fail("The file could not be read: choose it again.")
 		return
 	}
 	actor := principal(c).Actor()
@@ -232,9 +234,9 @@ func (s *Server) previewImport(c *gin.Context) {
 	var ve *training.ValidationError
 	switch {
 	case errors.As(err, &ve):
-		msg := "The file cannot be imported"
+		msg := "The file cannot be imported."
 		if len(ve.Fields) > 0 {
-			msg = "The file " + ve.Fields[0].Message
+			msg = ve.Fields[0].Message
 		}
 		fail(msg)
 		return
@@ -244,6 +246,7 @@ func (s *Server) previewImport(c *gin.Context) {
 	}
 	data.FileName = fh.Filename
 	data.Created, data.Updated, data.Unchanged, data.Errors = len(pl.plan.Creates), len(pl.plan.Updates), pl.plan.Unchanged, pl.errors
+	data.Warnings = pl.plan.Warnings(s.d.Training.Today())
 	if data.Created+data.Updated > 0 {
 		data.Token, err = s.holder().hold(actor.PersonID, fh.Filename, content)
 		if errors.Is(err, errHolderFull) {
@@ -298,6 +301,7 @@ func (s *Server) confirmImport(c *gin.Context) {
 	data := newImportPage()
 	data.FileName = held.name
 	data.Created, data.Updated, data.Unchanged = res.Created, res.Updated, pl.plan.Unchanged
+	data.Warnings = pl.plan.Warnings(s.d.Training.Today())
 	data.Errors = append(pl.errors, res.Errors...)
 	sortLineErrors(data.Errors)
 	pg := page{Title: "Import complete", Data: data,

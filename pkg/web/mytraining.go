@@ -32,6 +32,40 @@ type courseStatus struct {
 	// Why explains the date ("due 1 February 2026 = start date ...").
 	Why     string
 	Pending bool
+	// Rejected is set when the latest completion recorded for the course
+	// was rejected: why, so the person can put it right and record it again.
+	Rejected *rejection
+}
+
+// rejection is a rejected completion as a course's card or row tells it.
+type rejection struct {
+	On, By, Reason string
+}
+
+// latestRejections finds, per course, the rejection of the latest
+// completion recorded, when it was rejected; a completion recorded since
+// (waiting, accepted) supersedes it. Reviewers are named: people may see
+// who decided about their own records.
+func (s *Server) latestRejections(c *gin.Context, completions []training.Completion) map[string]*rejection {
+	latest := map[string]training.Completion{}
+	for _, done := range completions {
+		if prev, ok := latest[done.CourseCode]; !ok || done.RecordedAt.After(prev.RecordedAt) {
+			latest[done.CourseCode] = done
+		}
+	}
+	out := map[string]*rejection{}
+	for code, done := range latest {
+		if done.State() != training.StateRejected || done.Review == nil {
+			continue
+		}
+		by := "someone who may verify it"
+		if p, err := s.d.Training.PersonByID(c.Request.Context(), done.Review.By); err == nil {
+			by = p.FullName()
+		}
+		out[code] = &rejection{On: longDate(training.DateOf(done.Review.At.In(s.d.Training.Location()))), By: by,
+			Reason: strings.TrimRight(strings.TrimSpace(done.Review.Reason), ".")}
+	}
+	return out
 }
 
 // historyRow is one past completion.
@@ -60,9 +94,12 @@ func (s *Server) myTraining(c *gin.Context) {
 		return
 	}
 	data := myTrainingPage{}
+	rejected := s.latestRejections(c, completions)
 	for _, a := range items {
 		course := courses[a.CourseCode]
-		data.Courses = append(data.Courses, toCourseStatus(a, course))
+		cs := toCourseStatus(a, course)
+		cs.Rejected = rejected[a.CourseCode]
+		data.Courses = append(data.Courses, cs)
 	}
 	for _, done := range completions {
 		data.History = append(data.History, toHistoryRow(done, courses[done.CourseCode].Title))
@@ -223,7 +260,13 @@ func (s *Server) recordForm(c *gin.Context) {
 	if !ok {
 		return
 	}
-	s.render(c, http.StatusOK, "record_completion.html", page{Title: "Record your " + course.Title + " training", Data: newRecordPage(course)})
+	data := newRecordPage(course)
+	// A form sent after the sign-in ended comes back with its date (see
+	// keptForms); the file has to be chosen again.
+	data.Day = strings.TrimSpace(c.Query(dayInput))
+	data.Month = strings.TrimSpace(c.Query(monthInput))
+	data.Year = strings.TrimSpace(c.Query(yearInput))
+	s.render(c, http.StatusOK, "record_completion.html", page{Title: "Record your " + course.Title + " training", Data: data})
 }
 
 // record self-certifies a completion from the form, then shows "My
@@ -261,7 +304,7 @@ func (s *Server) record(c *gin.Context) {
 	switch {
 	case errors.As(err, &ve):
 		s.render(c, http.StatusUnprocessableEntity, "record_completion.html", page{
-			Title: "Record your " + course.Title + " training", Errors: recordErrors(ve, ours), Data: data})
+			Title: "Record your " + course.Title + " training", Errors: recordErrors(ve, ours, errors.Is(err, training.ErrCertificateFileNeeded)), Data: data})
 	case err != nil:
 		s.fail(c, err)
 	default:
@@ -271,8 +314,9 @@ func (s *Server) record(c *gin.Context) {
 
 // recordErrors turns the domain's field problems into the form's: each
 // message names what to fix and links to its input. ours are the problems
-// the form found itself, by the domain's field name.
-func recordErrors(ve *training.ValidationError, ours map[string]fieldError) []fieldError {
+// the form found itself, by the domain's field name. fileMissing: the
+// course needs the certificate file and none was chosen.
+func recordErrors(ve *training.ValidationError, ours map[string]fieldError, fileMissing bool) []fieldError {
 	var out []fieldError
 	for _, f := range ve.Fields {
 		if e, ok := ours[f.Field]; ok {
@@ -281,11 +325,11 @@ func recordErrors(ve *training.ValidationError, ours map[string]fieldError) []fi
 		}
 		switch f.Field {
 		case "completed_on":
-			out = append(out, fieldError{ID: dayInput, Message: "The date you completed the course " + plainDates(f.Message)})
+			out = append(out, fieldError{ID: dayInput, Message: plainDates(f.Message)})
 		case "certificate":
-			msg := "The certificate " + f.Message
-			if strings.Contains(f.Message, "needs the certificate") {
-				msg = "Choose the certificate file the course gave you (PDF, PNG or JPEG)"
+			msg := capitalise(f.Message)
+			if fileMissing {
+				msg = "Choose the certificate file the course gave you (PDF, PNG or JPEG)."
 			}
 			out = append(out, fieldError{ID: certificateInput, Message: msg})
 		default:
@@ -310,44 +354,45 @@ func readCertificate(c *gin.Context) (*training.Upload, *fieldError) {
 	}
 	f, err := fh.Open()
 	if err != nil {
-		return nil, &fieldError{ID: certificateInput, Message: "The certificate could not be read: choose the file again"}
+		return nil, &fieldError{ID: certificateInput, Message: "The certificate could not be read: choose the file again."}
 	}
 	defer f.Close()
 	file, err := evidence.Read(f, training.MaxEvidenceBytes)
 	var ve *training.ValidationError
 	switch {
 	case errors.Is(err, evidence.ErrTooLarge):
-		return nil, &fieldError{ID: certificateInput, Message: fmt.Sprintf("The certificate must be %d MB or smaller", training.MaxEvidenceBytes>>20)}
+		return nil, &fieldError{ID: certificateInput, Message: fmt.Sprintf("The certificate must be %d MB or smaller.", training.MaxEvidenceBytes>>20)}
 	case errors.As(err, &ve) && len(ve.Fields) > 0:
-		return nil, &fieldError{ID: certificateInput, Message: "The certificate " + ve.Fields[0].Message}
+		return nil, &fieldError{ID: certificateInput, Message: ve.Fields[0].Message}
 	case err != nil:
-		return nil, &fieldError{ID: certificateInput, Message: "The certificate could not be read: choose the file again"}
+		return nil, &fieldError{ID: certificateInput, Message: "The certificate could not be read: choose the file again."}
 	}
 	return &training.Upload{Data: file.Data, SHA256: file.SHA256, ContentType: file.ContentType,
 		Filename: evidence.SafeFilename(fh.Filename, file.ContentType)}, nil
 }
 
 // parseDateInput reads a GOV.UK date input (day, month, year) with the
-// messages its pattern prescribes; what names the date in them.
+// messages its pattern prescribes; what names the date in them, as in
+// "Enter the start date.".
 func parseDateInput(day, month, year, what string) (training.Date, *fieldError) {
 	if day == "" && month == "" && year == "" {
-		return training.Date{}, &fieldError{ID: dayInput, Message: "Enter " + what}
+		return training.Date{}, &fieldError{ID: dayInput, Message: fmt.Sprintf("Enter %s.", what)}
 	}
 	missing := []struct{ value, name, id string }{{day, "day", dayInput}, {month, "month", monthInput}, {year, "year", yearInput}}
 	for _, m := range missing {
 		if m.value == "" {
-			return training.Date{}, &fieldError{ID: m.id, Message: capitalise(what) + " must include a " + m.name}
+			return training.Date{}, &fieldError{ID: m.id, Message: capitalise(fmt.Sprintf("%s must include a %s.", what, m.name))}
 		}
 	}
 	d, derr := strconv.Atoi(day)
 	m, merr := strconv.Atoi(month)
 	y, yerr := strconv.Atoi(year)
 	if derr != nil || merr != nil || yerr != nil || len(year) != 4 || m < 1 || m > 12 || d < 1 || d > 31 {
-		return training.Date{}, &fieldError{ID: dayInput, Message: capitalise(what) + " must be a real date, for example 27 3 2026"}
+		return training.Date{}, &fieldError{ID: dayInput, Message: capitalise(fmt.Sprintf("%s must be a real date, for example 27 3 2026.", what))}
 	}
 	date := training.NewDate(y, time.Month(m), d)
 	if date.Day() != d { // 31 April became 1 May
-		return training.Date{}, &fieldError{ID: dayInput, Message: capitalise(what) + " must be a real date, for example 27 3 2026"}
+		return training.Date{}, &fieldError{ID: dayInput, Message: capitalise(fmt.Sprintf("%s must be a real date, for example 27 3 2026.", what))}
 	}
 	return date, nil
 }

@@ -82,16 +82,16 @@ func TestSelfCertifyValidation(t *testing.T) {
 		wantDay, wantMonth, wantYear string
 	}{
 		{name: "nothing", want: []string{
-			`<a href="#completed-on-day">Enter the date you completed the course</a>`,
-			`<a href="#certificate">Choose the certificate file the course gave you (PDF, PNG or JPEG)</a>`}},
+			`<a href="#completed-on-day">Enter the date you completed the course.</a>`,
+			`<a href="#certificate">Choose the certificate file the course gave you (PDF, PNG or JPEG).</a>`}},
 		{name: "no month", day: "30", year: "2026", file: &upload{"certificate", "c.pdf", pdf("a")},
-			want: []string{`<a href="#completed-on-month">The date you completed the course must include a month</a>`}, wantDay: "30", wantYear: "2026"},
+			want: []string{`<a href="#completed-on-month">The date you completed the course must include a month.</a>`}, wantDay: "30", wantYear: "2026"},
 		{name: "not a real date", day: "31", month: "4", year: "2026", file: &upload{"certificate", "c.pdf", pdf("b")},
 			want: []string{`<a href="#completed-on-day">The date you completed the course must be a real date`}, wantDay: "31", wantMonth: "4", wantYear: "2026"},
 		{name: "in the future", day: "3", month: "11", year: "2026", file: &upload{"certificate", "c.pdf", pdf("c")},
-			want: []string{`<a href="#completed-on-day">The date you completed the course cannot be in the future (today is 2 November 2026)</a>`}},
+			want: []string{`<a href="#completed-on-day">The date the course was completed must be today or in the past (today is 2 November 2026).</a>`}},
 		{name: "not a certificate", day: "30", month: "10", year: "2026", file: &upload{"certificate", "c.pdf", []byte("hello, I am a text file")},
-			want: []string{`<a href="#certificate">The certificate must be a PDF, PNG or JPEG file</a>`}},
+			want: []string{`<a href="#certificate">The certificate must be a PDF, PNG or JPEG file.</a>`}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

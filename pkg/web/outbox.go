@@ -69,8 +69,11 @@ func (s *Server) outbox(c *gin.Context) {
 		data.Kinds = append(data.Kinds, kindOption{Value: string(k.Kind), Text: k.Label, Selected: k.Kind == kind})
 	}
 	if ve != nil {
-		s.render(c, http.StatusBadRequest, "outbox.html", page{Title: "Outbox", Data: data,
-			Errors: []fieldError{{ID: "to", Message: capitalise(ve.Error())}}})
+		var errs []fieldError
+		for _, f := range ve.Fields {
+			errs = append(errs, fieldError{ID: "to", Message: queryErrorMessage(f)})
+		}
+		s.render(c, http.StatusBadRequest, "outbox.html", page{Title: "Outbox", Data: data, Errors: errs})
 		return
 	}
 	loc := s.d.Training.Location()

@@ -128,6 +128,9 @@ type personDetailPage struct {
 	ShowAudit     bool
 	CanEdit       bool
 	AuditNextHref string
+
+	// Own: the viewer is this person, who may record their training.
+	Own bool
 }
 
 type auditRow struct {
@@ -159,7 +162,7 @@ func (s *Server) personDetail(c *gin.Context) {
 		return
 	}
 	data := personDetailPage{Person: p, Name: p.FullName(), Kind: capitalise(string(p.Kind)), StartDate: longDate(p.StartDate),
-		EndDate: longDate(p.EndDate), CanEdit: canEditPeople(c), ShowAudit: seesHRPages(c)}
+		EndDate: longDate(p.EndDate), CanEdit: canEditPeople(c), ShowAudit: seesHRPages(c), Own: actor.PersonID == p.ID}
 	if p.ManagerID != "" {
 		m, err := s.d.Training.Person(ctx, actor, p.ManagerID)
 		switch {
@@ -172,8 +175,11 @@ func (s *Server) personDetail(c *gin.Context) {
 			return
 		}
 	}
+	rejected := s.latestRejections(c, completions)
 	for _, a := range items {
-		data.Courses = append(data.Courses, toCourseStatus(a, courses[a.CourseCode]))
+		cs := toCourseStatus(a, courses[a.CourseCode])
+		cs.Rejected = rejected[a.CourseCode]
+		data.Courses = append(data.Courses, cs)
 	}
 	for _, done := range completions {
 		data.History = append(data.History, toHistoryRow(done, courses[done.CourseCode].Title))
@@ -211,6 +217,12 @@ func (s *Server) personDetail(c *gin.Context) {
 	pg := page{Title: data.Name, Data: data}
 	if c.Query("saved") != "" {
 		pg.Banner = &banner{Success: true, Heading: "Saved: " + data.Name}
+		// Saved, but worth a second look (a start date years ahead).
+		var check []string
+		for _, w := range s.d.Training.PersonWarnings(p) {
+			check = append(check, plainDates(w.Message))
+		}
+		pg.Banner.Text = strings.Join(check, " ")
 	}
 	s.render(c, http.StatusOK, "person.html", pg)
 }
@@ -282,14 +294,8 @@ var personInputs = map[string]string{
 var personFieldOrder = []string{"employee-number", "given-name", "family-name", "email", "kind", "job-title", "department",
 	"manager", "start-date-day", "start-date-month", "start-date-year", "end-date-day", "end-date-month", "end-date-year"}
 
-var personLabels = map[string]string{
-	"employee_number": "Employee number", "email": "Email address", "given_name": "First name", "family_name": "Last name",
-	"kind": "Kind", "job_title": "Job title", "department": "Department", "manager_employee_number": "Line manager's employee number",
-	"manager_id": "Line manager", "start_date": "Start date", "end_date": "End date",
-}
-
 func readPersonForm(c *gin.Context) personForm {
-	v := func(name string) string { return strings.TrimSpace(c.PostForm(name)) }
+	v := func(name string) string { return training.TrimText(c.PostForm(name)) }
 	return personForm{EmployeeNumber: v("employee-number"), Email: v("email"), GivenName: v("given-name"), FamilyName: v("family-name"),
 		Kind: v("kind"), JobTitle: v("job-title"), Department: v("department"), Manager: v("manager"),
 		Start: personDates{v("start-date-day"), v("start-date-month"), v("start-date-year")},
@@ -324,14 +330,10 @@ func personErrors(err error, ours []fieldError) ([]fieldError, bool) {
 			if slices.ContainsFunc(out, func(e fieldError) bool { return strings.HasPrefix(e.ID, strings.TrimSuffix(id, "-day")) }) {
 				continue
 			}
-			label := personLabels[f.Field]
-			if label == "" {
-				label = capitalise(strings.ReplaceAll(f.Field, "_", " "))
-			}
-			out = append(out, fieldError{ID: id, Message: label + " " + plainDates(f.Message)})
+			out = append(out, fieldError{ID: id, Message: plainDates(f.Message)})
 		}
 	case errors.Is(err, training.ErrConflict):
-		msg := "Another person already has this employee number or email address"
+		msg := "Another person already has this employee number or email address."
 		var pm interface{ PublicMessage() string }
 		if errors.As(err, &pm) {
 			msg = capitalise(pm.PublicMessage())

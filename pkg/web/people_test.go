@@ -41,7 +41,7 @@ func TestHRPeoplePages(t *testing.T) {
 	mustNotContain(t, r, "Ben Stone")
 	r = b.visit("/people?status=nonsense")
 	mustStatus(t, r, http.StatusBadRequest)
-	mustContain(t, r, `<a href="#status">Choose a status from the list</a>`)
+	mustContain(t, r, `<a href="#status">Choose a status from the list.</a>`)
 
 	// Pagination by cursor links: 2 a page would need many people; check
 	// a bad cursor is answered on the form, not with a 500.
@@ -52,7 +52,7 @@ func TestHRPeoplePages(t *testing.T) {
 	b.visit("/people/new")
 	r = b.submit("/people/new", url.Values{"kind": {"staff"}})
 	mustStatus(t, r, http.StatusUnprocessableEntity)
-	mustContain(t, r, "There is a problem", `<a href="#start-date-day">Enter the start date</a>`, `href="#employee-number"`, `href="#given-name"`)
+	mustContain(t, r, "There is a problem", `<a href="#start-date-day">Enter the start date.</a>`, `href="#employee-number"`, `href="#given-name"`)
 	r = b.submit("/people/new", personForm(map[string]string{"start-date-month": "13"}))
 	mustStatus(t, r, http.StatusUnprocessableEntity)
 	mustContain(t, r, "The start date must be a real date", `value="nia.okafor@example.gov.uk"`)
@@ -127,10 +127,10 @@ func TestImportPreviewThenImport(t *testing.T) {
 	// No file, and a file without the columns: refused on the form.
 	r = b.postMultipart("/people/import", map[string]string{"csrf_token": b.csrf()})
 	mustStatus(t, r, http.StatusUnprocessableEntity)
-	mustContain(t, r, `<a href="#file">Choose a CSV file to import</a>`)
+	mustContain(t, r, `<a href="#file">Choose a CSV file to import.</a>`)
 	r = b.postMultipart("/people/import", map[string]string{"csrf_token": b.csrf()}, upload{"file", "x.csv", []byte("name\nBob\n")})
 	mustStatus(t, r, http.StatusUnprocessableEntity)
-	mustContain(t, r, `href="#file">The file `)
+	mustContain(t, r, `href="#file">The file&#39;s header has columns we do not recognise: &#34;name&#34;. The columns are`)
 	// Without the CSRF token: refused.
 	mustStatus(t, b.postMultipart("/people/import", nil, upload{"file", "people.csv", []byte(importCSV)}), http.StatusForbidden)
 
@@ -199,7 +199,7 @@ func TestPeopleListPagesAndImportLimit(t *testing.T) {
 	// 6 MB file is read (and refused for what it holds), a 33 MB one is not.
 	r = b.postMultipart("/people/import", map[string]string{"csrf_token": b.csrf()}, upload{"file", "big.csv", bytes.Repeat([]byte("x"), 6<<20)})
 	mustStatus(t, r, http.StatusUnprocessableEntity)
-	mustContain(t, r, `href="#file">The file `)
+	mustContain(t, r, `href="#file">Line 1 of the file is too long`)
 	r = b.postMultipart("/people/import", map[string]string{"csrf_token": b.csrf()}, upload{"file", "huge.csv", bytes.Repeat([]byte("x"), 33<<20)})
 	mustStatus(t, r, http.StatusRequestEntityTooLarge)
 }

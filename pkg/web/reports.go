@@ -55,7 +55,7 @@ func reportRequest(c *gin.Context) (training.ReportRequest, *fieldError, [3]stri
 	if iso := strings.TrimSpace(c.Query("as_of")); iso != "" {
 		d, err := training.ParseDate(iso)
 		if err != nil {
-			dateErr = &fieldError{ID: asOfDayInput, Message: "The date of the report must be a real date, for example 31 10 2026"}
+			dateErr = &fieldError{ID: asOfDayInput, Message: "The date of the report must be a real date, for example 31 10 2026."}
 		} else {
 			req.AsOf = d
 			dmy = [3]string{strconv.Itoa(d.Day()), strconv.Itoa(int(d.Month())), strconv.Itoa(d.Year())}
@@ -114,12 +114,12 @@ func (s *Server) reports(c *gin.Context) {
 				if dateErr != nil {
 					errs = append(errs, *dateErr)
 				} else {
-					errs = append(errs, fieldError{ID: asOfDayInput, Message: "The date of the report " + plainDates(f.Message)})
+					errs = append(errs, fieldError{ID: asOfDayInput, Message: plainDates(f.Message)})
 				}
 			case "course_code":
-				errs = append(errs, fieldError{ID: "course_code", Message: "Choose a course from the list"})
+				errs = append(errs, fieldError{ID: "course_code", Message: "Choose a course from the list."})
 			case "group_by":
-				errs = append(errs, fieldError{ID: "group_by", Message: "Choose how to group the report from the list"})
+				errs = append(errs, fieldError{ID: "group_by", Message: "Choose how to group the report from the list."})
 			default:
 				errs = append(errs, fieldError{ID: "course_code", Message: capitalise(plainDates(f.Message))})
 			}

@@ -2,8 +2,6 @@ package web
 
 import (
 	"errors"
-	"fmt"
-	"math"
 	"net/http"
 	"strings"
 
@@ -30,7 +28,12 @@ func (s *Server) signInForm(c *gin.Context) {
 		return
 	}
 	p := page{Title: "Sign in to complytrack", Data: signInPage{Next: next}}
-	if c.Query("signed_out") != "" {
+	switch {
+	case c.Query(formNotSentParam) != "" && next != "/":
+		p.Banner = &banner{Heading: "You were signed out, so your form was not sent", Text: "Sign in again to go back to the form."}
+	case c.Query(formNotSentParam) != "":
+		p.Banner = &banner{Heading: "You were signed out, so your form was not sent", Text: "Sign in again, then fill in the form again."}
+	case c.Query("signed_out") != "":
 		p.Banner = &banner{Success: true, Heading: "You have signed out"}
 	}
 	s.render(c, http.StatusOK, "sign_in.html", p)
@@ -38,7 +41,7 @@ func (s *Server) signInForm(c *gin.Context) {
 
 // The one message for an unknown e-mail and a wrong password: telling them
 // apart would tell a stranger who has an account.
-const badCredentials = "Enter the email address and password of your complytrack account: the ones you entered are not right"
+const badCredentials = "Enter the email address and password of your complytrack account: the ones you entered are not right."
 
 func (s *Server) signIn(c *gin.Context) {
 	email := strings.TrimSpace(c.PostForm("email"))
@@ -46,10 +49,10 @@ func (s *Server) signIn(c *gin.Context) {
 	data := signInPage{Email: email, Next: localPath(c.PostForm("next"))}
 	var errs []fieldError
 	if email == "" {
-		errs = append(errs, fieldError{ID: "email", Message: "Enter your email address"})
+		errs = append(errs, fieldError{ID: "email", Message: "Enter your email address."})
 	}
 	if password == "" {
-		errs = append(errs, fieldError{ID: "password", Message: "Enter your password"})
+		errs = append(errs, fieldError{ID: "password", Message: "Enter your password."})
 	}
 	if len(errs) > 0 {
 		s.render(c, http.StatusUnprocessableEntity, "sign_in.html", page{Title: "Sign in to complytrack", Errors: errs, Data: data})
@@ -60,7 +63,7 @@ func (s *Server) signIn(c *gin.Context) {
 	switch {
 	case errors.As(err, &rle):
 		s.render(c, http.StatusTooManyRequests, "sign_in.html", page{Title: "Sign in to complytrack", Data: data,
-			Errors: []fieldError{{ID: "email", Message: "Too many attempts: try again in " + minutes(rle)}}})
+			Errors: []fieldError{{ID: "email", Message: rle.Error()}}})
 		return
 	case errors.Is(err, training.ErrUnauthenticated):
 		s.render(c, http.StatusUnauthorized, "sign_in.html", page{Title: "Sign in to complytrack", Data: data,
@@ -75,19 +78,24 @@ func (s *Server) signIn(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, data.Next)
 }
 
-// minutes says how long a rate limit lasts, rounded up to whole minutes.
-func minutes(e *accounts.RateLimitError) string {
-	n := int(math.Ceil(e.RetryAfter.Minutes()))
-	if n <= 1 {
-		return "1 minute"
-	}
-	return fmt.Sprintf("%d minutes", n)
-}
-
 // signOut ends the sign-in everywhere its refresh token reaches and clears
-// the cookies. It needs the CSRF token like any form, so another site
-// cannot sign people out.
+// the cookies. It needs the sign-in's CSRF token like any form, so another
+// site cannot sign people out. A sign-in that has ended already has
+// nothing left to end: that goes to the sign-in page, changing nothing.
 func (s *Server) signOut(c *gin.Context) {
+	p, ok, err := s.signedIn(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if !ok {
+		c.Redirect(http.StatusSeeOther, "/sign-in")
+		return
+	}
+	if err := readForm(c); err != nil || !s.csrfValid(c, sessionBinding(p)) {
+		s.refuseForm(c)
+		return
+	}
 	if err := s.d.Accounts.Logout(c.Request.Context(), s.readCookie(c, refreshCookie)); err != nil {
 		s.fail(c, err)
 		return
@@ -103,10 +111,12 @@ type invitePage struct {
 	MinLength int
 }
 
+// inviteForm shows the form to choose a password, or at once why the link
+// cannot be used; looking does not use it up.
 func (s *Server) inviteForm(c *gin.Context) {
 	token := c.Query("token")
-	if token == "" {
-		s.inviteProblem(c, "")
+	if err := s.d.Accounts.CheckInvitation(c.Request.Context(), token); err != nil {
+		s.inviteProblem(c, err)
 		return
 	}
 	s.render(c, http.StatusOK, "invite.html", page{Title: "Choose your password", Data: invitePage{Token: token, MinLength: auth.MinPasswordLength}})
@@ -119,29 +129,25 @@ func (s *Server) acceptInvite(c *gin.Context) {
 	var errs []fieldError
 	switch {
 	case password == "":
-		errs = append(errs, fieldError{ID: "password", Message: "Enter a password"})
-	case errors.Is(auth.CheckPasswordPolicy(password), auth.ErrPasswordTooShort):
-		errs = append(errs, fieldError{ID: "password", Message: fmt.Sprintf("Your password must be at least %d characters", auth.MinPasswordLength)})
+		errs = append(errs, fieldError{ID: "password", Message: "Enter a password."})
 	case auth.CheckPasswordPolicy(password) != nil:
-		errs = append(errs, fieldError{ID: "password", Message: fmt.Sprintf("Your password must be at most %d bytes long", auth.MaxPasswordBytes)})
+		errs = append(errs, fieldError{ID: "password", Message: auth.PolicyMessage(auth.CheckPasswordPolicy(password))})
 	case c.PostForm("confirm_password") != password:
-		errs = append(errs, fieldError{ID: "confirm-password", Message: "The two passwords do not match: enter the same password twice"})
+		errs = append(errs, fieldError{ID: "confirm-password", Message: "The two passwords do not match: enter the same password twice."})
 	}
 	if len(errs) > 0 {
 		s.render(c, http.StatusUnprocessableEntity, "invite.html", page{Title: "Choose your password", Errors: errs, Data: data})
 		return
 	}
 	t, err := s.d.Accounts.AcceptInvite(c.Request.Context(), token, password)
+	if isInvitationProblem(err) {
+		s.inviteProblem(c, err)
+		return
+	}
 	var ve *training.ValidationError
 	if errors.As(err, &ve) {
 		for _, f := range ve.Fields {
-			if f.Field == "token" {
-				s.inviteProblem(c, f.Message)
-				return
-			}
-		}
-		for _, f := range ve.Fields {
-			errs = append(errs, fieldError{ID: "password", Message: "Your password " + f.Message})
+			errs = append(errs, fieldError{ID: "password", Message: f.Message})
 		}
 		s.render(c, http.StatusUnprocessableEntity, "invite.html", page{Title: "Choose your password", Errors: errs, Data: data})
 		return
@@ -156,20 +162,30 @@ func (s *Server) acceptInvite(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, "/my-training?welcome=1")
 }
 
+// isInvitationProblem reports whether err says why a link cannot be used,
+// rather than that something of ours failed.
+func isInvitationProblem(err error) bool {
+	return errors.Is(err, accounts.ErrInvitationUnknown) || errors.Is(err, accounts.ErrInvitationExpired) || errors.Is(err, accounts.ErrInvitationUsed)
+}
+
 // inviteProblem explains an invitation link that cannot be used, with the
-// accounts service's reason (expired, used, or not a link it made).
-func (s *Server) inviteProblem(c *gin.Context, reason string) {
-	title, status := "This link is not valid", http.StatusBadRequest
-	switch {
-	case strings.Contains(reason, "expired"):
-		title, status = "This link has expired", http.StatusGone
-	case strings.Contains(reason, "used"):
-		title, status = "This link has been used already", http.StatusGone
+// accounts service's reason (expired, used, or not a link it made); any
+// other error is a failure of ours.
+func (s *Server) inviteProblem(c *gin.Context, err error) {
+	if !isInvitationProblem(err) {
+		s.fail(c, err)
+		return
 	}
-	paragraphs := []string{"Invitation links work once, for 7 days. Ask HR to send you a new one."}
-	if status == http.StatusGone && strings.Contains(reason, "used") {
-		paragraphs = []string{"Invitation links work once. If you chose your password already, sign in with it.",
-			"If you did not, ask HR to send you a new invitation."}
+	title, status := "This link is not valid", http.StatusBadRequest
+	paragraphs := []string{"Check you copied the whole link from the e-mail. If it still does not work, ask HR to send you a new invitation."}
+	switch {
+	case errors.Is(err, accounts.ErrInvitationExpired):
+		title, status = "This link has expired", http.StatusGone
+		paragraphs = []string{"Invitation links work for 7 days. Ask HR to send you a new one."}
+	case errors.Is(err, accounts.ErrInvitationUsed):
+		title, status = "This link has been used already", http.StatusGone
+		paragraphs = []string{"Invitation links work once, and this one has been used, or a password has been chosen for your account since it was sent. Sign in with your password.",
+			"If you have not chosen a password, ask HR to send you a new invitation."}
 	}
 	s.render(c, status, "error.html", page{Title: title, Data: errorPage{Paragraphs: paragraphs, LinkHref: "/sign-in", LinkText: "Sign in"}})
 }

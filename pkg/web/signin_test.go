@@ -24,12 +24,13 @@ func TestAnonymousIsSentToSignIn(t *testing.T) {
 			t.Errorf("GET %s: %d to %q, want 303 to %q", path, r.Status, r.Location(), want)
 		}
 	}
-	// A form post with a valid CSRF token but no session records nothing.
+	// A form post with a valid CSRF token but no session records nothing:
+	// it goes to sign in, saying the form was not sent.
 	b.visit("/sign-in")
 	r := b.postMultipart("/my-training/PREVENT/record", map[string]string{"csrf_token": b.csrf(),
 		"completed-on-day": "30", "completed-on-month": "10", "completed-on-year": "2026"})
-	if r.Status != http.StatusSeeOther || r.Location() != "/sign-in" {
-		t.Errorf("anonymous post: %d to %q, want 303 to /sign-in", r.Status, r.Location())
+	if r.Status != http.StatusSeeOther || !strings.HasPrefix(r.Location(), "/sign-in?form_not_sent=1&") {
+		t.Errorf("anonymous post: %d to %q, want 303 to /sign-in?form_not_sent=1&…", r.Status, r.Location())
 	}
 }
 
@@ -71,7 +72,7 @@ func TestSignInFailures(t *testing.T) {
 	r := b.submit("/sign-in", url.Values{"email": {""}, "password": {""}})
 	mustStatus(t, r, http.StatusUnprocessableEntity)
 	mustContain(t, r, "<title>Error: Sign in", "There is a problem",
-		`<a href="#email">Enter your email address</a>`, `<a href="#password">Enter your password</a>`,
+		`<a href="#email">Enter your email address.</a>`, `<a href="#password">Enter your password.</a>`,
 		`aria-describedby="email-error"`)
 
 	// An unknown e-mail and a wrong password get the very same page.
@@ -79,7 +80,7 @@ func TestSignInFailures(t *testing.T) {
 	wrong := b.submit("/sign-in", url.Values{"email": {"sophie.marsh@example.gov.uk"}, "password": {"some-password-1"}})
 	for _, r := range []result{unknown, wrong} {
 		mustStatus(t, r, http.StatusUnauthorized)
-		mustContain(t, r, `<a href="#email">Enter the email address and password of your complytrack account: the ones you entered are not right</a>`)
+		mustContain(t, r, `<a href="#email">Enter the email address and password of your complytrack account: the ones you entered are not right.</a>`)
 	}
 	strip := func(s string) string {
 		return csrfInput.ReplaceAllString(strings.ReplaceAll(s, "nobody@", "sophie.marsh@"), "")
@@ -102,9 +103,8 @@ func TestSignInRateLimited(t *testing.T) {
 	}
 	r := b.submit("/sign-in", url.Values{"email": {"sophie.marsh@example.gov.uk"}, "password": {castPassword}})
 	mustStatus(t, r, http.StatusTooManyRequests)
-	if !regexp.MustCompile(`Too many attempts: try again in \d+ minutes?`).MatchString(r.Body) {
-		t.Errorf("no 'try again in N minutes' message:\n%s", r.Body)
-	}
+	// 09:00 UTC in November is 09:00 in London, the default zone.
+	mustContain(t, r, "Sign-in for sophie.marsh@example.gov.uk is paused until 09:05 after 5 wrong passwords. Try again then")
 	e.clock.Advance(6 * time.Minute)
 	r = b.submit("/sign-in", url.Values{"email": {"sophie.marsh@example.gov.uk"}, "password": {castPassword}})
 	mustStatus(t, r, http.StatusSeeOther)
@@ -130,7 +130,11 @@ func TestSessionCookiesOverHTTPS(t *testing.T) {
 	if csrf == nil {
 		t.Fatalf("no __Host-complytrack-csrf cookie: %v", w.Header()["Set-Cookie"])
 	}
-	form := url.Values{"email": {"sophie.marsh@example.gov.uk"}, "password": {castPassword}, "csrf_token": {csrf.Value}}
+	token := csrfInput.FindStringSubmatch(w.Body.String())
+	if token == nil {
+		t.Fatalf("no CSRF token on the sign-in page:\n%s", w.Body)
+	}
+	form := url.Values{"email": {"sophie.marsh@example.gov.uk"}, "password": {castPassword}, "csrf_token": {token[1]}}
 	req := httptest.NewRequest(http.MethodPost, "/sign-in", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.AddCookie(csrf)
@@ -294,7 +298,7 @@ func TestInvitation(t *testing.T) {
 
 	r = b.submit("/invite", url.Values{"token": {token}, "password": {"short"}, "confirm_password": {"short"}})
 	mustStatus(t, r, http.StatusUnprocessableEntity)
-	mustContain(t, r, `<a href="#password">Your password must be at least 12 characters</a>`)
+	mustContain(t, r, `<a href="#password">Your password must be at least 12 characters.</a>`)
 	r = b.submit("/invite", url.Values{"token": {token}, "password": {castPassword}, "confirm_password": {castPassword + "x"}})
 	mustContain(t, r, `<a href="#confirm-password">The two passwords do not match`)
 
@@ -306,21 +310,20 @@ func TestInvitation(t *testing.T) {
 
 	// The same link again: used.
 	other := e.newBrowser()
-	other.visit("/invite?token=" + url.QueryEscape(token))
-	r = other.submit("/invite", url.Values{"token": {token}, "password": {castPassword}, "confirm_password": {castPassword}})
+	r = other.visit("/invite?token=" + url.QueryEscape(token))
 	mustStatus(t, r, http.StatusGone)
-	mustContain(t, r, "This link has been used already", "sign in")
+	mustContain(t, r, "This link has been used already", "Sign in with your password")
 
 	// A link older than 7 days: expired.
-	expiring := e.invitation(p)
+	expiring := e.invitation(e.addPerson("Tara", "Late", ""))
 	e.clock.Advance(8 * 24 * time.Hour)
-	other.visit("/invite?token=" + url.QueryEscape(expiring))
+	other.visit("/sign-in")
 	r = other.submit("/invite", url.Values{"token": {expiring}, "password": {castPassword}, "confirm_password": {castPassword}})
 	mustStatus(t, r, http.StatusGone)
 	mustContain(t, r, "This link has expired", "Ask HR to send you a new one")
 
 	// Made up, or missing.
-	other.visit("/invite?token=made-up")
+	other.visit("/sign-in")
 	r = other.submit("/invite", url.Values{"token": {"made-up"}, "password": {castPassword}, "confirm_password": {castPassword}})
 	mustStatus(t, r, http.StatusBadRequest)
 	mustContain(t, r, "This link is not valid")

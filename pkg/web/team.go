@@ -25,7 +25,8 @@ const teamPageSize = 100
 type teamView struct {
 	Filter  teamFilterForm
 	Members []teamRow
-	// CSVHref downloads the rows on screen; NextHref is the next page,
+	// CSVHref downloads everyone matching the filters, on every page;
+	// NextHref is the next page,
 	// FirstHref the first (when this is not it).
 	CSVHref, NextHref, FirstHref string
 	Filtered                     bool
@@ -102,11 +103,11 @@ func queryErrors(err error, ids map[string]string) ([]fieldError, bool) {
 func queryErrorMessage(f training.FieldError) string {
 	switch f.Field {
 	case "status":
-		return "Choose a status from the list"
+		return "Choose a status from the list."
 	case "course_code":
-		return "Choose a course from the list"
+		return "Choose a course from the list."
 	case "cursor":
-		return "That page link has expired: start again from the first page"
+		return "That page link has expired: start again from the first page."
 	}
 	return capitalise(f.Message)
 }
@@ -163,7 +164,7 @@ func (s *Server) myTeam(c *gin.Context) {
 		}
 		data.Members = append(data.Members, row)
 	}
-	data.CSVHref = "/team.csv" + teamQuery(f, pr.Cursor)
+	data.CSVHref = "/team.csv" + teamQuery(f, "")
 	if list.NextCursor != "" {
 		data.NextHref = "/team" + teamQuery(f, list.NextCursor)
 	}
@@ -173,16 +174,31 @@ func (s *Server) myTeam(c *gin.Context) {
 	s.render(c, http.StatusOK, "team.html", pg)
 }
 
-// teamCSV is the rows of My team as shown for the same query (filters and
-// page): one line per person and course.
+// teamCSV is everyone in the reporting line matching My team's filters,
+// all pages of them, in the page's order: one line per person and course.
+// A cursor in the address is ignored: the download is never one page.
 func (s *Server) teamCSV(c *gin.Context) {
 	ctx := c.Request.Context()
 	f, pr := readTeamQuery(c)
-	list, err := s.d.Training.Team(ctx, principal(c).Actor(), f, pr)
+	pr.Cursor, pr.Limit = "", training.MaxPageLimit
+	var members []training.TeamMember
+	var err error
+	for {
+		var list training.Page[training.TeamMember]
+		list, err = s.d.Training.Team(ctx, principal(c).Actor(), f, pr)
+		if err != nil {
+			break
+		}
+		members = append(members, list.Items...)
+		if list.NextCursor == "" {
+			break
+		}
+		pr.Cursor = list.NextCursor
+	}
 	if err != nil {
 		if errs, ok := queryErrors(err, map[string]string{"": "status"}); ok {
 			s.render(c, http.StatusBadRequest, "error.html", page{Title: "The download could not be made", Data: errorPage{
-				Paragraphs: []string{errs[0].Message + "."}, LinkHref: "/team", LinkText: "Go to My team"}})
+				Paragraphs: []string{training.Sentence(errs[0].Message)}, LinkHref: "/team", LinkText: "Go to My team"}})
 			return
 		}
 		s.fail(c, err)
@@ -196,7 +212,12 @@ func (s *Server) teamCSV(c *gin.Context) {
 	var b strings.Builder
 	w := csv.NewWriter(&b)
 	_ = w.Write([]string{"employee_number", "name", "job_title", "department", "course_code", "course", "status", "due_on", "expires_on", "explanation"})
-	for _, m := range list.Items {
+	for _, m := range members {
+		if len(m.Training) == 0 {
+			// On the page as "None applies": the download lists them too.
+			_ = w.Write(training.DefuseCSV([]string{m.Person.EmployeeNumber, m.Person.FullName(), m.Person.JobTitle, m.Person.Department,
+				"", "", "", "", "", "None applies"}))
+		}
 		for _, a := range m.Training {
 			_ = w.Write(training.DefuseCSV([]string{m.Person.EmployeeNumber, m.Person.FullName(), m.Person.JobTitle, m.Person.Department,
 				a.CourseCode, courses[a.CourseCode].Title, string(a.Status), csvDate(a.DueOn), csvDate(a.ExpiresOn), a.ExplanationText()}))

@@ -65,7 +65,7 @@ func TestMyTeamShowsOnlyTheReportingLine(t *testing.T) {
 	mustContain(t, r, "Ben Stone", "Cara Lee", `href="/team.csv?course=PREVENT&amp;status=overdue"`)
 	r = b.visit("/team?course=NOPE")
 	mustStatus(t, r, http.StatusBadRequest)
-	mustContain(t, r, `<a href="#course">Choose a course from the list</a>`)
+	mustContain(t, r, `<a href="#course">Choose a course from the list.</a>`)
 
 	// The CSV holds the same rows, with formulas defused.
 	r = b.get("/team.csv?status=overdue&course=PREVENT")

@@ -6,8 +6,8 @@
 //
 // Signing in sets cookies (see session.go): the access token and the refresh
 // token, both HttpOnly and SameSite=Lax, Secure over TLS. Every form carries
-// a CSRF token (double-submit, checked in constant time) and a post without
-// it is refused with a 403 page. The JSON API stays bearer-only: the cookies
+// a CSRF token (an HMAC of the sign-in keyed by a secret cookie, checked in
+// constant time) and a post without it is refused with a 403 page. The JSON API stays bearer-only: the cookies
 // do not authenticate it.
 //
 // Authorization is the domain service's, as for the API: pages call the
@@ -21,6 +21,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -105,15 +106,19 @@ func New(d Deps) *Server {
 func (s *Server) Mount(r *gin.Engine) {
 	r.GET("/assets/:name", s.asset)
 
-	pages := r.Group("", s.pageHeaders, s.verifyCSRF)
+	pages := r.Group("", s.pageHeaders)
 	pages.GET("/", s.home)
-	pages.GET("/sign-in", s.signInForm)
-	pages.POST("/sign-in", s.signIn)
-	pages.POST("/sign-out", s.signOut)
-	pages.GET("/invite", s.inviteForm)
-	pages.POST("/invite", s.acceptInvite)
+	pages.POST("/sign-out", s.signOut) // checks its own CSRF token, bound to the sign-in it ends
+	// The forms of people not signed in; their CSRF token is bound to the
+	// browser alone. Everywhere else it is bound to the sign-in, so
+	// verifyCSRF runs after requireSignIn.
+	out := pages.Group("", s.verifyCSRF)
+	out.GET("/sign-in", s.signInForm)
+	out.POST("/sign-in", s.signIn)
+	out.GET("/invite", s.inviteForm)
+	out.POST("/invite", s.acceptInvite)
 
-	in := pages.Group("", s.requireSignIn)
+	in := pages.Group("", s.requireSignIn, s.verifyCSRF)
 	in.GET("/my-training", s.myTraining)
 	in.GET("/my-training/:code/record", s.recordForm)
 	in.POST("/my-training/:code/record", s.record)
@@ -134,6 +139,7 @@ func (s *Server) Mount(r *gin.Engine) {
 	// HR's pages (dashboard.go, flags.go, evidence.go, exemptions.go, courses.go,
 	// reports.go, outbox.go); auditors see them read-only.
 	in.GET("/dashboard", s.dashboard)
+	in.GET("/dashboard/people", s.dashboardList)
 	in.GET("/flags", s.flags)
 	in.GET("/evidence", s.evidence)
 	in.POST("/evidence/:id/verify", s.verifyCompletion)
@@ -282,6 +288,9 @@ func (s *Server) render(c *gin.Context, status int, name string, p page) {
 		p.User = &viewer{Name: c.GetString(personNameKey), Roles: pr.Roles}
 		p.Nav = navFor(pr.Roles, c.Request.URL.Path)
 	}
+	if p.Banner == nil {
+		p.Banner = formNotSent(c)
+	}
 	p.CSRF = s.csrfToken(c)
 	p.Organisation = s.d.Organisation
 	var buf bytes.Buffer
@@ -323,6 +332,11 @@ func (s *Server) fail(c *gin.Context, err error) {
 			LinkHref:   "/", LinkText: "Go to the start page"}})
 	case errors.Is(err, training.ErrNotFound):
 		s.NotFound(c)
+	case errors.Is(err, context.Canceled) && c.Request.Context().Err() != nil:
+		// The browser went away: nobody is waiting for the page, and
+		// nothing failed here. Only reads end so; the router lets a form's
+		// write finish whoever leaves. The access log shows 499.
+		c.AbortWithStatus(499)
 	default:
 		s.d.Logger.ErrorContext(c.Request.Context(), "page failed", "method", c.Request.Method, "path", c.FullPath(), "err", err)
 		s.render(c, http.StatusInternalServerError, "error.html", serverErrorPage())

@@ -1,0 +1,65 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/complytrack/complytrack/pkg/auth"
+	"github.com/complytrack/complytrack/pkg/training"
+)
+
+// RoleHolders lists whose accounts hold a role (mongodb.Store).
+type RoleHolders interface {
+	PeopleWithRole(ctx context.Context, r auth.Role) ([]string, error)
+}
+
+// People finds people by ID (training.Service).
+type People interface {
+	PersonByID(ctx context.Context, id string) (training.Person, error)
+	Today() training.Date
+}
+
+// HRRecipients finds HR's addresses for escalations: everyone holding the
+// HR role who has not left.
+//
+// Any failure to read an HR person fails the whole lookup. An escalation
+// batch is recorded once with its recipients, so an address skipped
+// because of a passing error would never be sent that batch; failing
+// instead makes the run fail, and the next run records the batch with
+// every address.
+type HRRecipients struct {
+	Roles  RoleHolders
+	People People
+	Logger *slog.Logger // nil: slog.Default()
+}
+
+func (h HRRecipients) HREmails(ctx context.Context) ([]string, error) {
+	ids, err := h.Roles.PeopleWithRole(ctx, auth.RoleHR)
+	if err != nil {
+		return nil, fmt.Errorf("find HR accounts: %w", err)
+	}
+	today := h.People.Today()
+	var out []string
+	for _, id := range ids {
+		p, err := h.People.PersonByID(ctx, id)
+		switch {
+		case errors.Is(err, training.ErrNotFound):
+			// People are never deleted, so an account whose person is not
+			// on record is a fault to look into, not an address to wait for.
+			log := h.Logger
+			if log == nil {
+				log = slog.Default()
+			}
+			log.WarnContext(ctx, "escalation: an HR account has no person record", "person_id", id)
+			continue
+		case err != nil:
+			return nil, fmt.Errorf("read HR person %s: %w", id, err)
+		case p.IsLeaver(today):
+			continue
+		}
+		out = append(out, p.Email)
+	}
+	return out, nil
+}
