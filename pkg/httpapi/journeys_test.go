@@ -664,6 +664,8 @@ func TestHROnboardsPeople(t *testing.T) {
 	wantProblem(t, e.do("GET", "/api/v1/people?limit=0", hr, nil), http.StatusUnprocessableEntity, "limit")
 	wantProblem(t, e.do("GET", "/api/v1/people?limit=501", hr, nil), http.StatusUnprocessableEntity, "limit")
 	wantProblem(t, e.do("GET", "/api/v1/people?cursor=%25%25not-a-cursor", hr, nil), http.StatusUnprocessableEntity, "cursor")
+	// "abc" is valid base64 but decodes to bytes no cursor of ours holds.
+	wantProblem(t, e.do("GET", "/api/v1/people?cursor=abc", hr, nil), http.StatusUnprocessableEntity, "cursor")
 
 	// PATCH: a leaver's end date.
 	ben := e.people["ben"].ID

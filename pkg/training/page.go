@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // Page limits for every list.
@@ -48,8 +49,10 @@ func decodeCursor(s string) (string, error) {
 	if len(s) > 2048 {
 		return "", Invalid("cursor", "The cursor is not one this server gave out: start again from the first page.")
 	}
+	// Every key paginate gives out is text (names and IDs), so bytes that
+	// are not UTF-8 can only be a cursor someone made up.
 	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil || len(b) == 0 {
+	if err != nil || len(b) == 0 || !utf8.Valid(b) {
 		return "", Invalid("cursor", "The cursor is not one this server gave out: start again from the first page.")
 	}
 	return string(b), nil
