@@ -157,8 +157,13 @@ func newScheduler(cfg config.Config, store *mongodb.Store, svc *training.Service
 
 // Router returns the HTTP handler serving the API and the web pages.
 func (a *App) Router() *gin.Engine {
+	var scan string
+	if a.Jobs != nil {
+		scan, _ = a.Jobs.Schedule(jobs.JobComplianceScan)
+	}
 	pages := web.New(web.Deps{
 		Logger: a.log, Training: a.Training, Accounts: a.Accounts, Outbox: a.Outbox, PublicURL: a.cfg.PublicURL, RefreshTTL: a.cfg.RefreshTTL,
+		ScanSchedule: scan,
 	})
 	return httpapi.New(httpapi.Deps{
 		Logger: a.log, DB: a.Store, Training: a.Training, Accounts: a.Accounts, Keys: a.Keys, Outbox: a.Outbox, Jobs: a.Jobs,

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
 
 	"github.com/gin-gonic/gin"
 
@@ -67,13 +68,41 @@ func (s *Server) renderEvidence(c *gin.Context, status int, errs []fieldError, f
 		data.Items = append(data.Items, row)
 	}
 	pg := page{Title: "Evidence to verify", Errors: errs, Data: data}
-	switch c.Query("done") {
-	case "verified":
-		pg.Banner = &banner{Success: true, Heading: "Verified: the completion now counts"}
-	case "rejected":
-		pg.Banner = &banner{Success: true, Heading: "Rejected: the person can see your reason"}
-	}
+	pg.Banner = s.reviewBanner(c, actor)
 	s.render(c, status, "evidence.html", pg)
+}
+
+// reviewBanner confirms a decision just taken, naming the person and the
+// course. The address carries only the completion's id: the names are read
+// from the record, as the viewer may see it, so a crafted link can show
+// nothing the viewer could not see anyway, and only a decision the viewer
+// took themselves.
+func (s *Server) reviewBanner(c *gin.Context, actor training.Actor) *banner {
+	id := c.Query("reviewed")
+	if id == "" {
+		return nil
+	}
+	ctx := c.Request.Context()
+	done, err := s.d.Training.Completion(ctx, actor, id)
+	if err != nil || done.Review == nil || done.Review.By != actor.PersonID {
+		return nil
+	}
+	person, err := s.d.Training.Person(ctx, actor, done.PersonID)
+	if err != nil {
+		return nil
+	}
+	title := done.CourseCode
+	if course, err := s.d.Training.Course(ctx, done.CourseCode); err == nil && course.Title != "" {
+		title = course.Title
+	}
+	what := person.FullName() + "’s " + title + " completion"
+	switch done.State() {
+	case training.StateAccepted:
+		return &banner{Success: true, Heading: "Verified " + what + ": it now counts."}
+	case training.StateRejected:
+		return &banner{Success: true, Heading: "Rejected " + what + ": they can see your reason."}
+	}
+	return nil
 }
 
 func (s *Server) verifyCompletion(c *gin.Context) { s.review(c, true) }
@@ -100,10 +129,8 @@ func (s *Server) review(c *gin.Context, accept bool) {
 			LinkHref:   "/evidence", LinkText: "Back to the evidence to verify"}})
 	case err != nil:
 		s.fail(c, err)
-	case accept:
-		c.Redirect(http.StatusSeeOther, "/evidence?done=verified")
 	default:
-		c.Redirect(http.StatusSeeOther, "/evidence?done=rejected")
+		c.Redirect(http.StatusSeeOther, "/evidence?reviewed="+url.QueryEscape(id))
 	}
 }
 

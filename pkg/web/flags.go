@@ -2,8 +2,11 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -31,6 +34,9 @@ type flagsPage struct {
 	Kind     string
 	Flags    []flagRow
 	NextHref string
+	// DailyCheck says when the check that raises flags runs, for the
+	// empty list: right after installing there are none until it has run.
+	DailyCheck string
 }
 
 type flagRow struct {
@@ -48,7 +54,7 @@ func (s *Server) flags(c *gin.Context) {
 	ctx := c.Request.Context()
 	actor := principal(c).Actor()
 	kind := training.FlagKind(c.Query("kind"))
-	data := flagsPage{Kind: string(kind)}
+	data := flagsPage{Kind: string(kind), DailyCheck: dailyCheckWhen(s.d.ScanSchedule)}
 	data.Kinds = append(data.Kinds, kindOption{Value: "", Text: "All kinds", Selected: kind == ""})
 	for _, k := range training.FlagKinds {
 		data.Kinds = append(data.Kinds, kindOption{Value: string(k), Text: flagKindLabels[k], Selected: k == kind})
@@ -92,4 +98,26 @@ func (s *Server) flags(c *gin.Context) {
 		data.NextHref = "/flags?" + q.Encode()
 	}
 	s.render(c, http.StatusOK, "flags.html", page{Title: "Flags", Data: data})
+}
+
+// dailyCheckWhen says in words when the compliance scan runs, given its
+// schedule: a cron expression, "off" or empty (not known). Only the plain
+// daily form "M H * * *" is put as a time; any other expression is
+// described without one rather than guessed at.
+func dailyCheckWhen(schedule string) string {
+	if schedule == "off" {
+		return "it is switched off on this service, so it runs only when someone starts it"
+	}
+	f := strings.Fields(schedule)
+	if len(f) == 5 && f[2] == "*" && f[3] == "*" && f[4] == "*" {
+		m, errM := strconv.Atoi(f[0])
+		h, errH := strconv.Atoi(f[1])
+		if errM == nil && errH == nil && m >= 0 && m < 60 && h >= 0 && h < 24 {
+			return fmt.Sprintf("it runs every day at %02d:%02d", h, m)
+		}
+	}
+	if schedule == "" {
+		return "it runs every day"
+	}
+	return "it runs on the schedule set for this service"
 }

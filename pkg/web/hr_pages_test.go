@@ -209,19 +209,19 @@ func TestVerifyAndRejectThroughThePage(t *testing.T) {
 	mustContain(t, r, "There is a problem", `<a href="#reason-`+second.ID+`">Enter the reason you are rejecting it`,
 		`id="reason-`+second.ID+`-error"`)
 	r = b.submit("/evidence/"+second.ID+"/reject", url.Values{"reason": {"You were not on the register"}})
-	if r.Status != http.StatusSeeOther || r.Location() != "/evidence?done=rejected" {
+	if r.Status != http.StatusSeeOther || r.Location() != "/evidence?reviewed="+second.ID {
 		t.Fatalf("reject: %d to %q\n%s", r.Status, r.Location(), r.Body)
 	}
 	r = b.follow(r)
-	mustContain(t, r, "Rejected: the person can see your reason")
-	hpLacks(t, r, "Tom Whitfield")
+	mustContain(t, r, "Rejected Tom Whitfield’s Workshop to Raise Awareness of Prevent completion: they can see your reason.")
+	hpLacks(t, r, `href="/people/`+tom.ID+`"`, `action="/evidence/`+second.ID+`/reject"`)
 
 	r = b.submit("/evidence/"+first.ID+"/verify", nil)
-	if r.Status != http.StatusSeeOther || r.Location() != "/evidence?done=verified" {
+	if r.Status != http.StatusSeeOther || r.Location() != "/evidence?reviewed="+first.ID {
 		t.Fatalf("verify: %d to %q\n%s", r.Status, r.Location(), r.Body)
 	}
 	r = b.follow(r)
-	mustContain(t, r, "Verified: the completion now counts", "Nothing is waiting for verification.")
+	mustContain(t, r, "Verified Sophie Marsh’s Workshop to Raise Awareness of Prevent completion: it now counts.", "Nothing is waiting for verification.")
 	// Verifying again is a conflict, not a second decision.
 	mustStatus(t, b.submit("/evidence/"+first.ID+"/verify", nil), http.StatusConflict)
 

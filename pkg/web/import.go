@@ -124,6 +124,16 @@ type importPage struct {
 	Columns                     []string
 }
 
+// ErrorLines is how many lines of the file have a problem: a line with two
+// problems is listed twice but is one line that will not be imported.
+func (p importPage) ErrorLines() int {
+	lines := make(map[int]bool, len(p.Errors))
+	for _, e := range p.Errors {
+		lines[e.Line] = true
+	}
+	return len(lines)
+}
+
 func newImportPage() importPage {
 	return importPage{MaxMB: maxImportBody >> 20, MaxRows: maxImportRows, Columns: peoplecsv.Columns}
 }

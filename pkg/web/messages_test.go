@@ -147,7 +147,7 @@ func TestReportPageRequiredLeavesOutExempt(t *testing.T) {
 		t.Errorf("totals row: Required %q, Exempt %q; want %d and %d (applicable %d)", cells["Required"], cells["Exempt"],
 			rep.Totals.Applicable-rep.Totals.Exempt, rep.Totals.Exempt, rep.Totals.Applicable)
 	}
-	if !strings.HasPrefix(cells["Compliant"], strconv.FormatFloat(rep.Totals.Pct(), 'f', -1, 64)) {
-		t.Errorf("totals row: Compliant %q, want %v%%", cells["Compliant"], rep.Totals.Pct())
+	if !strings.HasPrefix(cells["Compliance"], strconv.FormatFloat(rep.Totals.Pct(), 'f', -1, 64)) {
+		t.Errorf("totals row: Compliance %q, want %v%%", cells["Compliance"], rep.Totals.Pct())
 	}
 }

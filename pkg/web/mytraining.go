@@ -102,7 +102,7 @@ func (s *Server) myTraining(c *gin.Context) {
 		data.Courses = append(data.Courses, cs)
 	}
 	for _, done := range completions {
-		data.History = append(data.History, toHistoryRow(done, courses[done.CourseCode].Title))
+		data.History = append(data.History, toHistoryRow(done, courses[done.CourseCode].Title, "You"))
 	}
 	pg := page{Title: "My training", Data: data}
 	if id := c.Query("recorded"); id != "" {
@@ -176,8 +176,9 @@ func toCourseStatus(a training.Assessment, course training.Course) courseStatus 
 	return cs
 }
 
+// sourceLabels says who recorded a completion; a self-certified one is
+// labelled by toHistoryRow, since who "self" is depends on the viewer.
 var sourceLabels = map[training.Source]string{
-	training.SourceSelf:    "You",
 	training.SourceHR:      "HR",
 	training.SourceTrainer: "Trainer",
 	training.SourceImport:  "Imported from earlier records",
@@ -190,9 +191,15 @@ var stateLabels = map[training.State]string{
 	training.StateRevoked:  "Revoked",
 }
 
-func toHistoryRow(done training.Completion, title string) historyRow {
+// toHistoryRow is one row of a training history; self is how the person
+// whose history it is gets named in "Recorded by" when they recorded it
+// themselves ("You" on the viewer's own pages, their name on anyone else's).
+func toHistoryRow(done training.Completion, title, self string) historyRow {
 	r := historyRow{ID: done.ID, Course: title, CompletedOn: longDate(done.CompletedOn),
 		RecordedBy: sourceLabels[done.Source], State: stateLabels[done.State()], Revocable: done.Revocation == nil}
+	if done.Source == training.SourceSelf {
+		r.RecordedBy = self
+	}
 	if r.Course == "" {
 		r.Course = done.CourseCode
 	}

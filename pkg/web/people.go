@@ -181,8 +181,12 @@ func (s *Server) personDetail(c *gin.Context) {
 		cs.Rejected = rejected[a.CourseCode]
 		data.Courses = append(data.Courses, cs)
 	}
+	self := "You"
+	if !data.Own {
+		self = p.FullName() + " (self-certified)"
+	}
 	for _, done := range completions {
-		data.History = append(data.History, toHistoryRow(done, courses[done.CourseCode].Title))
+		data.History = append(data.History, toHistoryRow(done, courses[done.CourseCode].Title, self))
 	}
 	if data.ShowAudit {
 		log, err := s.d.Training.ListAudit(ctx, actor, id, training.PageRequest{Limit: 100, Cursor: c.Query("audit")})

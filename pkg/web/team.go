@@ -30,6 +30,9 @@ type teamView struct {
 	// FirstHref the first (when this is not it).
 	CSVHref, NextHref, FirstHref string
 	Filtered                     bool
+	// NobodyReports: the unfiltered first page is empty, so the viewer has
+	// no reporting line and filters or a download would offer nothing.
+	NobodyReports bool
 }
 
 // teamFilterForm is the filter form: the choices and what was chosen.
@@ -164,6 +167,7 @@ func (s *Server) myTeam(c *gin.Context) {
 		}
 		data.Members = append(data.Members, row)
 	}
+	data.NobodyReports = len(data.Members) == 0 && !data.Filtered && pr.Cursor == ""
 	data.CSVHref = "/team.csv" + teamQuery(f, "")
 	if list.NextCursor != "" {
 		data.NextHref = "/team" + teamQuery(f, list.NextCursor)

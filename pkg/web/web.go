@@ -66,6 +66,9 @@ type Deps struct {
 	Organisation string
 	// Outbox is the e-mail outbox HR reads on /outbox; nil: no such page.
 	Outbox *notify.Outbox
+	// ScanSchedule is the compliance scan's schedule (cron or "off"), so
+	// the flags page can say when flags are raised; empty: not known.
+	ScanSchedule string
 }
 
 // Server holds the parsed templates and the session machinery.
