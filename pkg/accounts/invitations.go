@@ -140,6 +140,17 @@ func (s *Service) CheckInvitation(ctx context.Context, token string) error {
 	return err
 }
 
+// InvitationFor is CheckInvitation that also says whose account the link
+// sets a password for (their e-mail address), so the page asking for it can
+// say so. Whoever holds a usable link may set that password anyway.
+func (s *Service) InvitationFor(ctx context.Context, token string) (email string, err error) {
+	_, person, _, err := s.liveInvitation(ctx, token)
+	if err != nil {
+		return "", err
+	}
+	return person.Email, nil
+}
+
 // liveInvitation finds a usable invitation, its person, and their account
 // if they have one (found false otherwise).
 func (s *Service) liveInvitation(ctx context.Context, token string) (inv Invitation, person training.Person, acct *Account, err error) {

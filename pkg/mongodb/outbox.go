@@ -110,6 +110,9 @@ func (s *Store) ListMessages(ctx context.Context, f notify.Filter, page PageRequ
 	if f.Kind != "" {
 		match = append(match, bson.E{Key: "kind", Value: string(f.Kind)})
 	}
+	if f.ID != "" {
+		match = append(match, bson.E{Key: "_id", Value: f.ID})
+	}
 	limit := page.Size()
 	docs, err := findAll[messageDoc](ctx, s.db.Collection(colOutbox), and(match, cur.after("_id", true)),
 		options.Find().SetSort(bson.D{{Key: "_id", Value: -1}}).SetLimit(int64(limit+1)).

@@ -77,6 +77,8 @@ type Store interface {
 type Filter struct {
 	To   string
 	Kind Kind
+	// ID picks one message (HR reading it on its own page).
+	ID string
 }
 
 // Outbox queues and lists messages.

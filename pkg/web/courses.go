@@ -36,6 +36,7 @@ type coursePage struct {
 	AppliesTo     string
 	Validity      string
 	EffectiveFrom string
+	Delivery      string
 	CanEdit       bool
 }
 
@@ -57,10 +58,10 @@ func (s *Server) course(c *gin.Context) {
 	if !ok {
 		return
 	}
-	data := coursePage{Course: course, EffectiveFrom: longDate(course.EffectiveFrom), CanEdit: isHR(c)}
+	data := coursePage{Course: course, EffectiveFrom: longDate(course.EffectiveFrom), Delivery: deliveryLabel(course.Delivery), CanEdit: isHR(c)}
 	var kinds []string
 	for _, k := range course.AppliesTo.Kinds {
-		kinds = append(kinds, string(k))
+		kinds = append(kinds, kindLabel(k))
 	}
 	data.AppliesTo = strings.Join(kinds, ", ")
 	if len(course.AppliesTo.Departments) > 0 {

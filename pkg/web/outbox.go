@@ -39,7 +39,29 @@ type outboxPage struct {
 }
 
 type messageRow struct {
-	To, Kind, Subject, Created, State, Detail string
+	ID, To, Kind, Subject, Created, State, Detail string
+}
+
+// toMessageRow is a message as the outbox pages show it, without its text.
+func (s *Server) toMessageRow(m notify.Message) messageRow {
+	loc := s.d.Training.Location()
+	row := messageRow{ID: m.ID, To: m.To, Kind: string(m.Kind), Subject: m.Subject,
+		Created: m.CreatedAt.In(loc).Format("2 January 2006 15:04"), State: messageStateLabels[m.State]}
+	for _, k := range messageKindLabels {
+		if k.Kind == m.Kind {
+			row.Kind = k.Label
+		}
+	}
+	if row.State == "" {
+		row.State = string(m.State)
+	}
+	switch {
+	case m.State == notify.StateSent && !m.SentAt.IsZero():
+		row.Detail = "Sent " + m.SentAt.In(loc).Format("2 January 2006 15:04")
+	case m.LastError != "":
+		row.Detail = m.LastError
+	}
+	return row
 }
 
 // outbox shows what was e-mailed to whom (HR only: the domain says).
@@ -63,9 +85,7 @@ func (s *Server) outbox(c *gin.Context) {
 	}
 	data := outboxPage{To: to}
 	data.Kinds = append(data.Kinds, kindOption{Value: "", Text: "All kinds", Selected: kind == ""})
-	labels := map[notify.Kind]string{}
 	for _, k := range messageKindLabels {
-		labels[k.Kind] = k.Label
 		data.Kinds = append(data.Kinds, kindOption{Value: string(k.Kind), Text: k.Label, Selected: k.Kind == kind})
 	}
 	if ve != nil {
@@ -76,23 +96,8 @@ func (s *Server) outbox(c *gin.Context) {
 		s.render(c, http.StatusBadRequest, "outbox.html", page{Title: "Outbox", Data: data, Errors: errs})
 		return
 	}
-	loc := s.d.Training.Location()
 	for _, m := range list.Items {
-		row := messageRow{To: m.To, Kind: labels[m.Kind], Subject: m.Subject,
-			Created: m.CreatedAt.In(loc).Format("2 January 2006 15:04"), State: messageStateLabels[m.State]}
-		if row.Kind == "" {
-			row.Kind = string(m.Kind)
-		}
-		if row.State == "" {
-			row.State = string(m.State)
-		}
-		switch {
-		case m.State == notify.StateSent && !m.SentAt.IsZero():
-			row.Detail = "Sent " + m.SentAt.In(loc).Format("2 January 2006 15:04")
-		case m.LastError != "":
-			row.Detail = m.LastError
-		}
-		data.Messages = append(data.Messages, row)
+		data.Messages = append(data.Messages, s.toMessageRow(m))
 	}
 	if list.NextCursor != "" {
 		q := url.Values{"after": {list.NextCursor}}

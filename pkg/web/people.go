@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -128,6 +127,8 @@ type personDetailPage struct {
 	ShowAudit     bool
 	CanEdit       bool
 	AuditNextHref string
+	// CanInvite: HR may invite this person (still here, no account yet).
+	CanInvite bool
 
 	// Own: the viewer is this person, who may record their training.
 	Own bool
@@ -161,7 +162,7 @@ func (s *Server) personDetail(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	data := personDetailPage{Person: p, Name: p.FullName(), Kind: capitalise(string(p.Kind)), StartDate: longDate(p.StartDate),
+	data := personDetailPage{Person: p, Name: p.FullName(), Kind: kindLabel(p.Kind), StartDate: longDate(p.StartDate),
 		EndDate: longDate(p.EndDate), CanEdit: canEditPeople(c), ShowAudit: seesHRPages(c), Own: actor.PersonID == p.ID}
 	if p.ManagerID != "" {
 		m, err := s.d.Training.Person(ctx, actor, p.ManagerID)
@@ -174,6 +175,10 @@ func (s *Server) personDetail(c *gin.Context) {
 			s.fail(c, err)
 			return
 		}
+	}
+	if data.CanInvite, err = s.canInvite(c, p); err != nil {
+		s.fail(c, err)
+		return
 	}
 	rejected := s.latestRejections(c, completions)
 	for _, a := range items {
@@ -202,17 +207,25 @@ func (s *Server) personDetail(c *gin.Context) {
 			}
 		}
 		names := map[string]string{training.SystemActor: "complytrack (automatic)"}
-		for _, e := range log.Items {
-			who, ok := names[e.Actor]
-			if !ok {
-				who = e.Actor
-				if q, err := s.d.Training.Person(ctx, actor, e.Actor); err == nil {
-					who = q.FullName()
+		// nameOf names a person the viewer may see, once per page.
+		seen := map[string]bool{}
+		nameOf := func(id string) (string, bool) {
+			if _, ok := names[id]; !ok && !seen[id] {
+				seen[id] = true
+				if q, err := s.d.Training.Person(ctx, actor, id); err == nil {
+					names[id] = q.FullName()
 				}
-				names[e.Actor] = who
+			}
+			name, ok := names[id]
+			return name, ok
+		}
+		for _, e := range log.Items {
+			who, ok := nameOf(e.Actor)
+			if !ok {
+				who = "Someone whose record you cannot see"
 			}
 			data.Audit = append(data.Audit, auditRow{At: e.At.UTC().Format("2 January 2006 15:04 UTC"), Who: who,
-				What: e.Action, Changed: changedFields(e.Before, e.After)})
+				What: auditActionLabel(e.Action), Changed: changedFields(e.Before, e.After, nameOf)})
 		}
 		if log.NextCursor != "" {
 			data.AuditNextHref = "/people/" + url.PathEscape(id) + "?audit=" + url.QueryEscape(log.NextCursor)
@@ -228,35 +241,7 @@ func (s *Server) personDetail(c *gin.Context) {
 		}
 		pg.Banner.Text = strings.Join(check, " ")
 	}
-	s.render(c, http.StatusOK, "person.html", pg)
-}
-
-// changedFields names the fields an audit entry changed, with their new
-// values ("department: Housing"); a creation lists what was set.
-func changedFields(before, after json.RawMessage) string {
-	var b, a map[string]any
-	_ = json.Unmarshal(before, &b)
-	_ = json.Unmarshal(after, &a)
-	var out []string
-	for k, v := range a {
-		if k == "updated_at" || k == "created_at" || k == "id" {
-			continue
-		}
-		old, had := b[k]
-		if had && fmt.Sprint(old) == fmt.Sprint(v) {
-			continue
-		}
-		if v == nil || v == "" {
-			if b == nil {
-				continue
-			}
-			out = append(out, k+": (cleared)")
-			continue
-		}
-		out = append(out, fmt.Sprintf("%s: %v", k, v))
-	}
-	slices.Sort(out)
-	return strings.Join(out, "; ")
+	s.render(c, inviteBanner(c, &pg, p), "person.html", pg)
 }
 
 // personForm is the content of person_form.html: add or edit.

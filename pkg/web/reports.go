@@ -137,6 +137,14 @@ func (s *Server) reports(c *gin.Context) {
 	data.Day, data.Month, data.Year = strconv.Itoa(rep.AsOf.Day()), strconv.Itoa(int(rep.AsOf.Month())), strconv.Itoa(rep.AsOf.Year())
 	data.Totals = reportRow{Label: "All", Tally: rep.Totals, Pct: formatPct(rep.Totals.Pct()), Required: rep.Totals.Applicable - rep.Totals.Exempt}
 	data.Groups = reportRows(rep.Groups)
+	if rep.GroupBy == training.GroupByKind {
+		// Grouped by kind, the keys are the stored codes ("member").
+		for i, g := range rep.Groups {
+			if g.Key != "" {
+				data.Groups[i].Label = kindLabel(training.Kind(g.Key))
+			}
+		}
+	}
 	q := url.Values{"course_code": {rep.CourseCode}, "group_by": {string(rep.GroupBy)}, "as_of": {rep.AsOf.String()}}
 	data.CSVHref = "/reports.csv?" + q.Encode()
 	s.render(c, http.StatusOK, "reports.html", page{Title: "Reports", Data: data})

@@ -109,17 +109,21 @@ func (s *Server) signOut(c *gin.Context) {
 type invitePage struct {
 	Token     string
 	MinLength int
+	// Email is whose account the link is for; empty when the page is shown
+	// again after a mistake in the form.
+	Email string
 }
 
 // inviteForm shows the form to choose a password, or at once why the link
 // cannot be used; looking does not use it up.
 func (s *Server) inviteForm(c *gin.Context) {
 	token := c.Query("token")
-	if err := s.d.Accounts.CheckInvitation(c.Request.Context(), token); err != nil {
+	email, err := s.d.Accounts.InvitationFor(c.Request.Context(), token)
+	if err != nil {
 		s.inviteProblem(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, "invite.html", page{Title: "Choose your password", Data: invitePage{Token: token, MinLength: auth.MinPasswordLength}})
+	s.render(c, http.StatusOK, "invite.html", page{Title: "Choose your password", Data: invitePage{Token: token, MinLength: auth.MinPasswordLength, Email: email}})
 }
 
 func (s *Server) acceptInvite(c *gin.Context) {

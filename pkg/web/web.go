@@ -137,6 +137,7 @@ func (s *Server) Mount(r *gin.Engine) {
 	in.GET("/people/:id", s.personDetail)
 	in.GET("/people/:id/edit", s.editPersonForm)
 	in.POST("/people/:id/edit", s.updatePerson)
+	in.POST("/people/:id/invite", s.invitePerson) // invite.go
 	// The upload is read with the import's 32 MiB limit, for HR only, before verifyCSRF.
 	r.Group("", s.pageHeaders, s.requireSignIn, s.importBody, s.verifyCSRF).POST("/people/import", s.previewImport)
 	// HR's pages (dashboard.go, flags.go, evidence.go, exemptions.go, courses.go,
@@ -160,6 +161,7 @@ func (s *Server) Mount(r *gin.Engine) {
 	in.GET("/reports", s.reports)
 	in.GET("/reports.csv", s.reportCSV)
 	in.GET("/outbox", s.outbox)
+	in.GET("/outbox/:id", s.outboxMessage)
 	// The line manager's and HR's pages mount here.
 }
 

@@ -1,0 +1,202 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/complytrack/complytrack/pkg/auth"
+	"github.com/complytrack/complytrack/pkg/training"
+)
+
+// The codes the domain stores (kinds, deliveries, audit actions and the
+// audit's field names) are for machines; people read these labels.
+
+var kindLabels = map[training.Kind]string{
+	training.KindStaff:      "Staff",
+	training.KindMember:     "Elected Member",
+	training.KindContractor: "Contractor",
+	training.KindVolunteer:  "Volunteer",
+}
+
+// kindLabel names a kind of person; an unknown code is shown as stored,
+// capitalised, rather than hidden.
+func kindLabel(k training.Kind) string {
+	if l, ok := kindLabels[k]; ok {
+		return l
+	}
+	return capitalise(string(k))
+}
+
+var deliveryLabels = map[training.Delivery]string{
+	training.DeliveryELearning: "E-learning",
+	training.DeliveryClassroom: "Classroom",
+	training.DeliveryEither:    "E-learning or classroom",
+}
+
+func deliveryLabel(d training.Delivery) string {
+	if l, ok := deliveryLabels[d]; ok {
+		return l
+	}
+	return capitalise(string(d))
+}
+
+// auditActionLabels says in plain English what each audit action did.
+// Every action the code writes must be here: a test reads the source for
+// them.
+var auditActionLabels = map[string]string{
+	"person.create":           "Added",
+	"person.update":           "Details changed",
+	"person.import_create":    "Added by import",
+	"person.import_update":    "Details changed by import",
+	"person.invite":           "Invited to sign in",
+	"account.accept_invite":   "Account created",
+	"account.create_demo":     "Account created",
+	"account.create_admin":    "Account created",
+	"account.roles":           "Roles changed",
+	"account.change_password": "Password changed",
+	"completion.record":       "Completion recorded",
+	"completion.import":       "Completion imported",
+	"completion.verify":       "Completion verified",
+	"completion.reject":       "Completion rejected",
+	"completion.revoke":       "Completion revoked",
+	"course.create":           "Course added",
+	"course.update":           "Course policy changed",
+	"exemption.grant":         "Exemption granted",
+	"exemption.remove":        "Exemption removed",
+	"demo.fill":               "Demo records added",
+}
+
+// auditActionLabel names an action; an unknown one (an older release's)
+// reads "Changed" rather than a code.
+func auditActionLabel(action string) string {
+	if l, ok := auditActionLabels[action]; ok {
+		return l
+	}
+	return "Changed"
+}
+
+// auditFields are the audit's field names people may read about, in the
+// order they are listed. Fields not here (ids, hashes, timestamps of the
+// record itself) are left out: they mean nothing to a reader.
+var auditFields = []struct{ Name, Label string }{
+	{"employee_number", "Employee number"},
+	{"given_name", "First name"},
+	{"family_name", "Last name"},
+	{"email", "Email address"},
+	{"kind", "Kind of person"},
+	{"job_title", "Job title"},
+	{"department", "Department"},
+	{"manager_id", "Line manager"},
+	{"start_date", "Start date"},
+	{"end_date", "End date"},
+	{"roles", "Roles"},
+	{"expires_at", "Invitation expires"},
+	{"invited_by", "Invited by"},
+	{"course_code", "Course"},
+	{"completed_on", "Completed on"},
+	{"state", "Status"},
+	{"reason", "Reason"},
+	{"until", "Until"},
+}
+
+// personFields hold a person's ID: shown as a name the viewer may see.
+var personFields = map[string]bool{"manager_id": true, "invited_by": true}
+
+var roleLabels = map[auth.Role]string{
+	auth.RoleEmployee: "Employee",
+	auth.RoleManager:  "Line manager",
+	auth.RoleHR:       "HR",
+	auth.RoleAuditor:  "Auditor",
+	auth.RoleTrainer:  "Trainer",
+}
+
+// changedFields says what an audit entry changed, with the new values
+// ("Department: Housing; Line manager: Mara Hill"); a creation lists what
+// was set. nameOf gives the name of a person the viewer may see.
+func changedFields(before, after json.RawMessage, nameOf func(id string) (string, bool)) string {
+	var b, a map[string]any
+	_ = json.Unmarshal(before, &b)
+	_ = json.Unmarshal(after, &a)
+	var out []string
+	for _, f := range auditFields {
+		v, set := a[f.Name]
+		old, had := b[f.Name]
+		if !set && !had || had && fmt.Sprint(old) == fmt.Sprint(v) {
+			continue
+		}
+		// A field missing afterwards (left out when empty) was removed.
+		shown := auditValue(f.Name, v, nameOf)
+		if shown == "" {
+			if b == nil {
+				continue // a creation leaves it empty: nothing to say
+			}
+			shown = "removed"
+		}
+		out = append(out, f.Label+": "+shown)
+	}
+	if a["other_sessions_ended"] == true {
+		out = append(out, "Signed out everywhere else")
+	}
+	return strings.Join(out, "; ")
+}
+
+// auditValue shows one value of the audit as a person reads it; "" for
+// an empty one.
+func auditValue(field string, v any, nameOf func(string) (string, bool)) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case []any:
+		if field != "roles" {
+			return joinValues(x, func(s string) string { return s })
+		}
+		if len(x) == 0 {
+			return "none"
+		}
+		return joinValues(x, func(s string) string {
+			if l, ok := roleLabels[auth.Role(s)]; ok {
+				return l
+			}
+			return s
+		})
+	case string:
+		if x == "" {
+			return ""
+		}
+		switch {
+		case personFields[field]:
+			if name, ok := nameOf(x); ok {
+				return name
+			}
+			return "changed"
+		case field == "kind":
+			return kindLabel(training.Kind(x))
+		case field == "state":
+			return capitalise(strings.ReplaceAll(x, "_", " "))
+		}
+		if d, err := training.ParseDate(x); err == nil {
+			return longDate(d)
+		}
+		if t, err := time.Parse(time.RFC3339Nano, x); err == nil {
+			return t.UTC().Format("2 January 2006")
+		}
+		return x
+	case bool:
+		if x {
+			return "yes"
+		}
+		return "no"
+	default:
+		return fmt.Sprint(x)
+	}
+}
+
+func joinValues(xs []any, label func(string) string) string {
+	var parts []string
+	for _, x := range xs {
+		parts = append(parts, label(fmt.Sprint(x)))
+	}
+	return strings.Join(parts, ", ")
+}
