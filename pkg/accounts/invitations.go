@@ -132,17 +132,11 @@ func OutboxBody(m notify.Message) string {
 	return oneTimeLink.ReplaceAllString(m.BodyText, "[link withheld]")
 }
 
-// CheckInvitation says whether an invitation link can still be used,
-// without using it: nil when it can, otherwise an error that is
-// ErrInvitationUnknown, ErrInvitationExpired or ErrInvitationUsed.
-func (s *Service) CheckInvitation(ctx context.Context, token string) error {
-	_, _, _, err := s.liveInvitation(ctx, token)
-	return err
-}
-
-// InvitationFor is CheckInvitation that also says whose account the link
-// sets a password for (their e-mail address), so the page asking for it can
-// say so. Whoever holds a usable link may set that password anyway.
+// InvitationFor says whether an invitation link can still be used, without
+// using it, and whose account it sets a password for (their e-mail
+// address), so the page asking for it can say so. Whoever holds a usable
+// link may set that password anyway. A link that cannot be used is an error
+// that is ErrInvitationUnknown, ErrInvitationExpired or ErrInvitationUsed.
 func (s *Service) InvitationFor(ctx context.Context, token string) (email string, err error) {
 	_, person, _, err := s.liveInvitation(ctx, token)
 	if err != nil {

@@ -72,11 +72,12 @@ type FailureStore interface {
 // billions of addresses.
 //
 // Buckets are as long as the window, so the failures that can matter are in
-// the current bucket and the one before: one look-up of the reset time, two
-// counts (each a doubling then halving search over the numbered records,
-// about 2·log2(count) look-ups by _id) and one read of the record that
-// decides. Records expire two windows after their bucket starts and are
-// deleted by a sweep that each process runs at most once a minute.
+// the current bucket and the one before: two counts (each a doubling then
+// halving search over the numbered records, about 2·log2(count) look-ups by
+// _id) and, only when there are Max of them, one read of the record that
+// decides and one of the reset time. Records expire two windows after
+// their bucket starts and are deleted by a sweep that each process runs at
+// most once a minute.
 type Limiter struct {
 	store FailureStore
 	now   func() time.Time
@@ -112,10 +113,6 @@ func (l *Limiter) Allow(ctx context.Context, key string, lim Limit) (retryAfter 
 // still inside the window (and after the last reset): if so, key is blocked
 // until that failure leaves the window.
 func (l *Limiter) decisive(ctx context.Context, key string, lim Limit, now time.Time) (time.Time, bool, error) {
-	reset, err := l.store.ResetAt(ctx, key)
-	if err != nil {
-		return time.Time{}, false, err
-	}
 	b := bucketOf(now, lim.Window)
 	cur, err := l.count(ctx, key, b)
 	if err != nil {
@@ -133,12 +130,18 @@ func (l *Limiter) decisive(ctx context.Context, key string, lim Limit, now time.
 		return time.Time{}, false, nil
 	}
 	at, found, err := l.store.FailureAt(ctx, key, bucket, n)
-	if err != nil || !found {
+	if err != nil || !found || !at.After(now.Add(-lim.Window)) {
+		return at, false, err
+	}
+	// The reset matters only for enough failures inside the window, so a
+	// key with few (nearly every sign-in) is decided without reading it.
+	reset, err := l.store.ResetAt(ctx, key)
+	if err != nil {
 		return time.Time{}, false, err
 	}
 	// A failure at the very time of the reset still counts: the two were
 	// concurrent, and counting it is the safe side.
-	return at, at.After(now.Add(-lim.Window)) && !at.Before(reset), nil
+	return at, !at.Before(reset), nil
 }
 
 // Failure records a failed attempt for key.

@@ -265,3 +265,60 @@ func BenchmarkLimiterFailedSignIn(b *testing.B) {
 		}
 	}
 }
+
+// countingStore counts the look-ups the limiter makes of the real store.
+type countingStore struct {
+	auth.FailureStore
+	mu                  sync.Mutex
+	failureAts, resetAt int
+}
+
+func (c *countingStore) FailureAt(ctx context.Context, key string, bucket int64, n int) (time.Time, bool, error) {
+	c.mu.Lock()
+	c.failureAts++
+	c.mu.Unlock()
+	return c.FailureStore.FailureAt(ctx, key, bucket, n)
+}
+
+func (c *countingStore) ResetAt(ctx context.Context, key string) (time.Time, error) {
+	c.mu.Lock()
+	c.resetAt++
+	c.mu.Unlock()
+	return c.FailureStore.ResetAt(ctx, key)
+}
+
+// Each row is how many failures a key has; a key with fewer than Max is
+// allowed on two look-ups (one per bucket) without reading its reset time,
+// which matters only once Max failures are on record.
+func TestLimiterReadsResetOnlyWhenFailuresCouldBlock(t *testing.T) {
+	for _, tc := range []struct {
+		failures   int
+		wantResets int
+	}{
+		{0, 0},
+		{1, 0},
+		{five.Max - 1, 0},
+		{five.Max, 1},
+	} {
+		t.Run(fmt.Sprint(tc.failures), func(t *testing.T) {
+			s, _ := newStore(t)
+			clock := newFakeClock()
+			counted := &countingStore{FailureStore: s}
+			l := auth.NewLimiter(counted, clock.Now)
+			for range tc.failures {
+				fail(t, l, "account:a@example.org", five)
+			}
+			counted.failureAts, counted.resetAt = 0, 0
+			_, ok, err := l.Allow(t.Context(), "account:a@example.org", five)
+			if err != nil || ok != (tc.failures < five.Max) {
+				t.Fatalf("Allow = %v, %v after %d failures", ok, err, tc.failures)
+			}
+			if counted.resetAt != tc.wantResets {
+				t.Errorf("reset read %d times, want %d", counted.resetAt, tc.wantResets)
+			}
+			if tc.failures == 0 && counted.failureAts != 2 {
+				t.Errorf("a clean key took %d failure look-ups, want 2 (one per bucket)", counted.failureAts)
+			}
+		})
+	}
+}

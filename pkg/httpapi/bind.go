@@ -171,9 +171,6 @@ func jsonKind(k string) string {
 
 // parseDate reads an optional date field, naming it in the error.
 func parseDate(v *training.ValidationError, field, s string) training.Date {
-	if s == "" {
-		return training.Date{}
-	}
 	return training.ParseDateField(v, field, s)
 }
 

@@ -75,7 +75,7 @@ func (h *handlers) importPeople(c *gin.Context) {
 	plan := peoplecsv.PlanImport(rows, byNumber)
 
 	out := importResponse{DryRun: dryRun, Unchanged: plan.Unchanged, Errors: []training.LineError{},
-		Warnings: append([]training.LineError{}, plan.Warnings(h.d.Training.Today())...)}
+		Warnings: plan.Warnings(h.d.Training.Today())}
 	for _, e := range append(lineErrs, plan.Errors...) {
 		out.Errors = append(out.Errors, training.LineError{Line: e.Line, Field: e.Field, Message: e.Message})
 	}

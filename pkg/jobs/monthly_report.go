@@ -73,7 +73,7 @@ func monthlyBody(c training.Course, s training.Snapshot, publicURL string) strin
 		t.Required(), t.Applicable, t.Exempt, t.Compliant, c.DueSoonDays, t.Expiring, t.Due)
 	fmt.Fprintf(&b, "overdue: %d; expired: %d; exempt: %d.\n\nBy department:\n", t.Overdue, t.Expired, t.Exempt)
 	for _, g := range s.Groups {
-		fmt.Fprintf(&b, "- %s: %.1f%% (%d of %d required; exempt: %d)\n", g.Key, g.Tally.Pct(), g.Tally.Compliant+g.Tally.Expiring, g.Tally.Required(), g.Tally.Exempt)
+		fmt.Fprintf(&b, "- %s: %.1f%% (%d of %d required; exempt: %d)\n", g.Key, g.Tally.Pct(), g.Tally.UpToDate(), g.Tally.Required(), g.Tally.Exempt)
 	}
 	fmt.Fprintf(&b, "\nThe attached CSV lists everyone the course applies to, exempt people included, with their status on %s.\nThis figure is kept as sent; complytrack: %s\n", s.AsOf, publicURL)
 	return b.String()

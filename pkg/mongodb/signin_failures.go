@@ -35,8 +35,14 @@ func resetID(key string) string { return key + "|reset" }
 
 // FailureAt returns when failure n of key in bucket happened.
 func (s *Store) FailureAt(ctx context.Context, key string, bucket int64, n int) (time.Time, bool, error) {
+	return s.signinRecordAt(ctx, "find sign-in failure", failureID(key, bucket, n))
+}
+
+// signinRecordAt returns when the failure or reset with _id id happened;
+// found is false when there is none.
+func (s *Store) signinRecordAt(ctx context.Context, what, id string) (at time.Time, found bool, err error) {
 	var d signinFailureDoc
-	err := translate("find sign-in failure", s.db.Collection(colSigninFailures).FindOne(ctx, bson.D{{Key: "_id", Value: failureID(key, bucket, n)}}).Decode(&d))
+	err = translate(what, s.db.Collection(colSigninFailures).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d))
 	switch {
 	case errors.Is(err, training.ErrNotFound):
 		return time.Time{}, false, nil
@@ -59,15 +65,8 @@ func (s *Store) AddFailure(ctx context.Context, key string, bucket int64, n int,
 
 // ResetAt returns when key's failures were last forgotten.
 func (s *Store) ResetAt(ctx context.Context, key string) (time.Time, error) {
-	var d signinFailureDoc
-	err := translate("find sign-in reset", s.db.Collection(colSigninFailures).FindOne(ctx, bson.D{{Key: "_id", Value: resetID(key)}}).Decode(&d))
-	switch {
-	case errors.Is(err, training.ErrNotFound):
-		return time.Time{}, nil
-	case err != nil:
-		return time.Time{}, err
-	}
-	return d.At.UTC(), nil
+	at, _, err := s.signinRecordAt(ctx, "find sign-in reset", resetID(key))
+	return at, err
 }
 
 // Reset records that key's failures up to at no longer count. Two resets

@@ -90,12 +90,7 @@ func (s *Service) CreatePerson(ctx context.Context, actor Actor, in PersonInput)
 	if err := s.refresh(ctx); err != nil {
 		return Person{}, err
 	}
-	p := Person{
-		EmployeeNumber: TrimText(in.EmployeeNumber), Email: TrimText(in.Email),
-		GivenName: TrimText(in.GivenName), FamilyName: TrimText(in.FamilyName),
-		Kind: in.Kind, JobTitle: TrimText(in.JobTitle), Department: TrimText(in.Department),
-		StartDate: in.StartDate, EndDate: in.EndDate,
-	}
+	p := in.person()
 	if err := s.checkPerson(&p, in.ManagerEmployeeNumber); err != nil {
 		return Person{}, err
 	}

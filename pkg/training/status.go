@@ -332,6 +332,10 @@ func (t *Tally) Add(a Assessment) {
 // Applicable.
 func (t Tally) Required() int { return t.Applicable - t.Exempt }
 
+// UpToDate counts the people who hold the course now: compliant or
+// expiring. It is the numerator of Pct.
+func (t Tally) UpToDate() int { return t.Compliant + t.Expiring }
+
 // Pct is the compliance percentage, rounded to one decimal place:
 // (compliant + expiring) / (applicable - exempt) * 100. New starters still in
 // their window (due) stay in the denominator, as docs/domain-rules.md says; the
@@ -345,5 +349,5 @@ func (t Tally) Pct() float64 {
 	if required <= 0 {
 		return 100
 	}
-	return math.Round(float64(t.Compliant+t.Expiring)*1000/float64(required)) / 10
+	return math.Round(float64(t.UpToDate())*1000/float64(required)) / 10
 }

@@ -53,7 +53,7 @@ func departmentChart(id, title string, groups []training.ReportGroup) barChart {
 // pctCounts is "87.5% (7 of 8)": compliant (including expiring) of those
 // required to hold the course (applicable, not exempt).
 func pctCounts(t training.Tally) string {
-	return fmt.Sprintf("%s (%d of %d)", formatPct(t.Pct()), t.Compliant+t.Expiring, t.Applicable-t.Exempt)
+	return fmt.Sprintf("%s (%d of %d)", formatPct(t.Pct()), t.UpToDate(), t.Required())
 }
 
 func formatPct(p float64) string {

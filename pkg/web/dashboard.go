@@ -109,18 +109,34 @@ func newDashboardCounts(course, label, department string, t training.Tally) dash
 
 // reportRow is one group's line in a compliance table.
 type reportRow struct {
-	Label    string
-	Tally    training.Tally
-	Pct      string
-	Required int // applicable and not exempt
+	Label string
+	Tally training.Tally
+	Pct   string
 }
 
 func reportRows(groups []training.ReportGroup) []reportRow {
 	out := make([]reportRow, 0, len(groups))
 	for _, g := range groups {
-		out = append(out, reportRow{Label: groupLabel(g.Key), Tally: g.Tally, Pct: formatPct(g.Tally.Pct()), Required: g.Tally.Applicable - g.Tally.Exempt})
+		out = append(out, reportRow{Label: groupLabel(g.Key), Tally: g.Tally, Pct: formatPct(g.Tally.Pct())})
 	}
 	return out
+}
+
+// departmentReport is the compliance report by department for the course
+// the address names, as the dashboard and its lists of people show it. An
+// unknown course is Not found; false means the answer has been written.
+func (s *Server) departmentReport(c *gin.Context, code string) (training.Report, bool) {
+	rep, err := s.d.Training.ComplianceReport(c.Request.Context(), principal(c).Actor(), training.ReportRequest{CourseCode: code, GroupBy: training.GroupByDepartment})
+	var ve *training.ValidationError
+	if errors.As(err, &ve) {
+		s.NotFound(c)
+		return training.Report{}, false
+	}
+	if err != nil {
+		s.fail(c, err)
+		return training.Report{}, false
+	}
+	return rep, true
 }
 
 // dashboard is HR's landing page: compliance per department for a course,
@@ -139,14 +155,8 @@ func (s *Server) dashboard(c *gin.Context) {
 	if code == "" {
 		code = defaultCourse(courses)
 	}
-	rep, err := s.d.Training.ComplianceReport(ctx, principal(c).Actor(), training.ReportRequest{CourseCode: code, GroupBy: training.GroupByDepartment})
-	var ve *training.ValidationError
-	if errors.As(err, &ve) {
-		s.NotFound(c) // an unknown course in the address
-		return
-	}
-	if err != nil {
-		s.fail(c, err)
+	rep, ok := s.departmentReport(c, code)
+	if !ok {
 		return
 	}
 	title := code

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -50,9 +49,9 @@ func statusIs(statuses ...training.Status) func(training.Assessment) bool {
 // "required" its denominator (everyone it applies to who is not exempt).
 var countKinds = []countKind{
 	{Key: "up_to_date", Heading: "Up to date (compliant or expiring)", Counts: statusIs(training.StatusCompliant, training.StatusExpiring),
-		Of: func(t training.Tally) int { return t.Compliant + t.Expiring }},
+		Of: training.Tally.UpToDate},
 	{Key: "required", Heading: "Required to hold it", Counts: func(a training.Assessment) bool { return a.Status != training.StatusExempt },
-		Of: func(t training.Tally) int { return t.Applicable - t.Exempt }},
+		Of: training.Tally.Required},
 	{Key: "overdue", Heading: "Overdue", Counts: statusIs(training.StatusOverdue), Of: func(t training.Tally) int { return t.Overdue }},
 	{Key: "expired", Heading: "Expired", Counts: statusIs(training.StatusExpired), Of: func(t training.Tally) int { return t.Expired }},
 	{Key: "due", Heading: "New starters (due)", Counts: statusIs(training.StatusDue), Of: func(t training.Tally) int { return t.Due }},
@@ -112,14 +111,8 @@ func (s *Server) dashboardList(c *gin.Context) {
 		return
 	}
 	department := c.Query("department")
-	rep, err := s.d.Training.ComplianceReport(ctx, principal(c).Actor(), training.ReportRequest{CourseCode: code, GroupBy: training.GroupByDepartment})
-	var ve *training.ValidationError
-	if errors.As(err, &ve) {
-		s.NotFound(c) // an unknown course in the address
-		return
-	}
-	if err != nil {
-		s.fail(c, err)
+	rep, ok := s.departmentReport(c, code)
+	if !ok {
 		return
 	}
 	course, err := s.d.Training.Course(ctx, rep.CourseCode)
@@ -146,7 +139,7 @@ func (s *Server) dashboardList(c *gin.Context) {
 	data := dashboardListPage{Course: course.Title, CourseCode: course.Code, Department: department, AsOf: longDate(rep.AsOf),
 		Heading: kind.Heading, Total: len(lines), BackHref: "/dashboard?course_code=" + url.QueryEscape(course.Code)}
 	if kind.Key == "up_to_date" {
-		data.Pct, data.Required = formatPct(tally.Pct()), strconv.Itoa(tally.Applicable-tally.Exempt)
+		data.Pct, data.Required = formatPct(tally.Pct()), strconv.Itoa(tally.Required())
 	}
 	start := (pageNo - 1) * dashboardListSize
 	if start > 0 && start >= len(lines) {

@@ -79,13 +79,7 @@ func TestMessagesAreWrittenAsSentences(t *testing.T) {
 			}
 		case *ast.CallExpr:
 			// A format, or text made to start with a capital letter.
-			var fn string
-			switch f := x.Fun.(type) {
-			case *ast.Ident:
-				fn = f.Name
-			case *ast.SelectorExpr:
-				fn = f.Sel.Name
-			}
+			fn := calleeName(x)
 			if (fn == "Sprintf" || fn == "capitalise") && len(x.Args) > 0 {
 				check(x.Args[0], needStop)
 			}
@@ -131,13 +125,7 @@ func TestMessagesAreWrittenAsSentences(t *testing.T) {
 					check(x.Value, true)
 				}
 			case *ast.CallExpr:
-				var fn string
-				switch f := x.Fun.(type) {
-				case *ast.Ident:
-					fn = f.Name
-				case *ast.SelectorExpr:
-					fn = f.Sel.Name
-				}
+				fn := calleeName(x)
 				if i, ok := messageCalls[fn]; ok && i < len(x.Args) {
 					check(x.Args[i], !sentenceMakers[fn])
 				}
@@ -148,4 +136,15 @@ func TestMessagesAreWrittenAsSentences(t *testing.T) {
 	if seen < 90 {
 		t.Errorf("found only %d message literals: are the lists of calls and fields out of date?", seen)
 	}
+}
+
+// calleeName is the name a call is made by: f for f(...) and pkg.f(...).
+func calleeName(call *ast.CallExpr) string {
+	switch f := call.Fun.(type) {
+	case *ast.Ident:
+		return f.Name
+	case *ast.SelectorExpr:
+		return f.Sel.Name
+	}
+	return ""
 }

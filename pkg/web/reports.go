@@ -135,7 +135,7 @@ func (s *Server) reports(c *gin.Context) {
 	data.Ready = true
 	data.AsOf = longDate(rep.AsOf)
 	data.Day, data.Month, data.Year = strconv.Itoa(rep.AsOf.Day()), strconv.Itoa(int(rep.AsOf.Month())), strconv.Itoa(rep.AsOf.Year())
-	data.Totals = reportRow{Label: "All", Tally: rep.Totals, Pct: formatPct(rep.Totals.Pct()), Required: rep.Totals.Applicable - rep.Totals.Exempt}
+	data.Totals = reportRow{Label: "All", Tally: rep.Totals, Pct: formatPct(rep.Totals.Pct())}
 	data.Groups = reportRows(rep.Groups)
 	if rep.GroupBy == training.GroupByKind {
 		// Grouped by kind, the keys are the stored codes ("member").

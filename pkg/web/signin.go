@@ -131,11 +131,11 @@ func (s *Server) acceptInvite(c *gin.Context) {
 	password := c.PostForm("password")
 	data := invitePage{Token: token, MinLength: auth.MinPasswordLength}
 	var errs []fieldError
-	switch {
+	switch policyErr := auth.CheckPasswordPolicy(password); {
 	case password == "":
 		errs = append(errs, fieldError{ID: "password", Message: "Enter a password."})
-	case auth.CheckPasswordPolicy(password) != nil:
-		errs = append(errs, fieldError{ID: "password", Message: auth.PolicyMessage(auth.CheckPasswordPolicy(password))})
+	case policyErr != nil:
+		errs = append(errs, fieldError{ID: "password", Message: auth.PolicyMessage(policyErr)})
 	case c.PostForm("confirm_password") != password:
 		errs = append(errs, fieldError{ID: "confirm-password", Message: "The two passwords do not match: enter the same password twice."})
 	}

@@ -7,8 +7,8 @@
 // Signing in sets cookies (see session.go): the access token and the refresh
 // token, both HttpOnly and SameSite=Lax, Secure over TLS. Every form carries
 // a CSRF token (an HMAC of the sign-in keyed by a secret cookie, checked in
-// constant time) and a post without it is refused with a 403 page. The JSON API stays bearer-only: the cookies
-// do not authenticate it.
+// constant time) and a post without it is refused with a 403 page. The JSON
+// API stays bearer-only: the cookies do not authenticate it.
 //
 // Authorization is the domain service's, as for the API: pages call the
 // same methods with the signed-in person's training.Actor, so nobody sees a
