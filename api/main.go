@@ -26,6 +26,7 @@ import (
 	"github.com/complytrack/complytrack/pkg/config"
 	"github.com/complytrack/complytrack/pkg/demo"
 	"github.com/complytrack/complytrack/pkg/embedded"
+	"github.com/complytrack/complytrack/pkg/logging"
 	"github.com/complytrack/complytrack/pkg/mongodb"
 )
 
@@ -65,8 +66,9 @@ func run(ctx context.Context, args []string, environ []string, logOut io.Writer)
 	if err != nil {
 		return err
 	}
+	// The one logger of the process, passed to every part: nothing logs
+	// through slog's process-wide default.
 	log := newLogger(logOut, cfg.LogLevel)
-	slog.SetDefault(log)
 
 	db, closeDB, err := openDatabase(ctx, cfg, log)
 	if err != nil {
@@ -84,6 +86,7 @@ func run(ctx context.Context, args []string, environ []string, logOut io.Writer)
 			return err
 		}
 	}
+	go a.Follow(ctx)
 	router := a.Router()
 	if cfg.Worker {
 		a.Jobs.Start()
@@ -120,10 +123,10 @@ func run(ctx context.Context, args []string, environ []string, logOut io.Writer)
 	// HTTP first (requests in flight finish), then the jobs (a running job
 	// finishes or is cancelled at the deadline), then the database (deferred).
 	if err := srv.Shutdown(shutdownCtx); err != nil {
-		log.Warn("http shutdown", "err", err)
+		log.Warn("http shutdown", logging.Err(err))
 	}
 	if err := a.Jobs.Shutdown(shutdownCtx); err != nil {
-		log.Warn("jobs shutdown", "err", err)
+		log.Warn("jobs shutdown", logging.Err(err))
 	}
 	return nil
 }
@@ -131,7 +134,7 @@ func run(ctx context.Context, args []string, environ []string, logOut io.Writer)
 func newLogger(w io.Writer, level string) *slog.Logger {
 	var l slog.Level
 	_ = l.UnmarshalText([]byte(level))
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+	return logging.New(slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l})))
 }
 
 // openDatabase connects to MONGODB_URI, or starts the embedded engine in
@@ -154,7 +157,7 @@ func openDatabase(ctx context.Context, cfg config.Config, log *slog.Logger) (*mo
 	closeEngine := func() {
 		if engine != nil {
 			if err := engine.Close(); err != nil {
-				log.Warn("closing embedded engine", "err", err)
+				log.Warn("closing embedded engine", logging.Err(err))
 			}
 		}
 	}
@@ -170,7 +173,7 @@ func openDatabase(ctx context.Context, cfg config.Config, log *slog.Logger) (*mo
 		dctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		if err := client.Disconnect(dctx); err != nil {
-			log.Warn("disconnecting from database", "err", err)
+			log.Warn("disconnecting from database", logging.Err(err))
 		}
 		closeEngine()
 	}

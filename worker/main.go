@@ -22,6 +22,7 @@ import (
 
 	"github.com/complytrack/complytrack/pkg/app"
 	"github.com/complytrack/complytrack/pkg/config"
+	"github.com/complytrack/complytrack/pkg/logging"
 	"github.com/complytrack/complytrack/pkg/mongodb"
 )
 
@@ -50,8 +51,9 @@ func run(ctx context.Context, args, environ []string, logOut io.Writer) error {
 	}
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.LogLevel))
-	log := slog.New(slog.NewJSONHandler(logOut, &slog.HandlerOptions{Level: level}))
-	slog.SetDefault(log)
+	// The one logger of the process, passed to every part: nothing logs
+	// through slog's process-wide default.
+	log := logging.New(slog.New(slog.NewJSONHandler(logOut, &slog.HandlerOptions{Level: level})))
 
 	client, err := mongodb.Connect(ctx, cfg.MongoURI, 10*time.Second)
 	if err != nil {
@@ -77,6 +79,7 @@ func run(ctx context.Context, args, environ []string, logOut io.Writer) error {
 		return nil
 	}
 
+	go a.Follow(ctx)
 	a.Jobs.Start()
 	log.Info("worker started", "database", cfg.Database, "jobs", a.Jobs.Names())
 	<-ctx.Done()

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/complytrack/complytrack/pkg/auth"
+	"github.com/complytrack/complytrack/pkg/logging"
 	"github.com/complytrack/complytrack/pkg/notify"
 	"github.com/complytrack/complytrack/pkg/training"
 )
@@ -168,7 +169,7 @@ func New(store Store, people People, mail Mailer, hasher *auth.Hasher, tokens *a
 		cfg.Now = time.Now
 	}
 	if cfg.Logger == nil {
-		cfg.Logger = slog.Default()
+		cfg.Logger = logging.Discard()
 	}
 	return &Service{store: store, people: people, mail: mail, hasher: hasher, tokens: tokens, limiter: limiter, cfg: cfg}
 }
@@ -214,8 +215,11 @@ type RateLimitError struct {
 	now      time.Time
 }
 
-// Error is the sentence shown to the person signing in.
-func (e *RateLimitError) Error() string {
+func (e *RateLimitError) Error() string { return e.PublicMessage() }
+
+// PublicMessage is the sentence shown to the person signing in: which
+// sign-in is paused and until when.
+func (e *RateLimitError) PublicMessage() string {
 	until := e.Until.Format("15:04")
 	if e.Until.Format("2006-01-02") != e.now.In(e.Until.Location()).Format("2006-01-02") {
 		until += " on " + e.Until.Format("2 January")
@@ -329,7 +333,7 @@ func (s *Service) Login(ctx context.Context, email, password, clientAddr string)
 		if h, err := s.hasher.Hash(ctx, password); err == nil {
 			acct.PasswordHash, acct.UpdatedAt = h, s.cfg.Now().UTC()
 			if err := s.store.PutAccount(ctx, acct); err != nil {
-				s.cfg.Logger.WarnContext(ctx, "could not store upgraded password hash", "person_id", person.ID, "err", err)
+				s.cfg.Logger.WarnContext(ctx, "could not store upgraded password hash", "person_id", person.ID, logging.Err(err))
 			}
 		}
 	}

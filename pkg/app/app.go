@@ -18,12 +18,14 @@ import (
 
 	"github.com/complytrack/complytrack/pkg/accounts"
 	"github.com/complytrack/complytrack/pkg/auth"
+	"github.com/complytrack/complytrack/pkg/compliance"
 	"github.com/complytrack/complytrack/pkg/config"
 	"github.com/complytrack/complytrack/pkg/httpapi"
 	"github.com/complytrack/complytrack/pkg/jobs"
+	"github.com/complytrack/complytrack/pkg/logging"
 	"github.com/complytrack/complytrack/pkg/mongodb"
 	"github.com/complytrack/complytrack/pkg/notify"
-	"github.com/complytrack/complytrack/pkg/training"
+	"github.com/complytrack/complytrack/pkg/readmodel"
 	"github.com/complytrack/complytrack/pkg/web"
 )
 
@@ -32,8 +34,11 @@ const TokenAudience = "complytrack-api"
 
 // App is everything the process serves with, built once at start-up.
 type App struct {
-	Store    *mongodb.Store
-	Training *training.Service
+	Store *mongodb.Store
+	// Model is the organisation in memory, kept current through the
+	// change log; Follow keeps it current in the background.
+	Model    *readmodel.Model
+	Training *compliance.Service
 	Accounts *accounts.Service // nil in a worker
 	Outbox   *notify.Outbox
 	Keys     *auth.KeySet // nil in a worker
@@ -63,6 +68,9 @@ func New(ctx context.Context, cfg config.Config, db *mongo.Database, log *slog.L
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	// Every part logs through this one logger, whose lines name the
+	// request they were logged for (see pkg/logging).
+	log = logging.New(log)
 	if o.HasherParams == (auth.Params{}) {
 		o.HasherParams = auth.DefaultParams
 	}
@@ -74,13 +82,11 @@ func New(ctx context.Context, cfg config.Config, db *mongo.Database, log *slog.L
 	if err := store.Migrate(ctx); err != nil {
 		return nil, fmt.Errorf("prepare database: %w", err)
 	}
-	if err := store.PruneStamps(ctx, 30*24*time.Hour); err != nil {
+	model := readmodel.New(store, readmodel.Options{Logger: log, Now: o.Now})
+	if err := model.Load(ctx); err != nil {
 		return nil, err
 	}
-	svc := training.NewService(store, training.Options{Location: cfg.Location, Logger: log, Now: o.Now})
-	if err := svc.Refresh(ctx); err != nil {
-		return nil, fmt.Errorf("load organisation: %w", err)
-	}
+	svc := compliance.NewService(model, compliance.Options{Location: cfg.Location, Logger: log, Now: o.Now})
 	if err := svc.EnsureDefaultCourse(ctx); err != nil {
 		return nil, fmt.Errorf("default course: %w", err)
 	}
@@ -89,7 +95,7 @@ func New(ctx context.Context, cfg config.Config, db *mongo.Database, log *slog.L
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Store: store, Training: svc, Outbox: outbox, Jobs: sched, cfg: cfg, log: log}
+	a := &App{Store: store, Model: model, Training: svc, Outbox: outbox, Jobs: sched, cfg: cfg, log: log}
 	if o.Worker {
 		return a, nil
 	}
@@ -127,7 +133,7 @@ func New(ctx context.Context, cfg config.Config, db *mongo.Database, log *slog.L
 
 // newScheduler builds the scheduled jobs: the compliance scan, digests,
 // the monthly report and outbox delivery (over SMTP when configured).
-func newScheduler(cfg config.Config, store *mongodb.Store, svc *training.Service, outbox *notify.Outbox, log *slog.Logger, o Options) (*jobs.Scheduler, error) {
+func newScheduler(cfg config.Config, store *mongodb.Store, svc *compliance.Service, outbox *notify.Outbox, log *slog.Logger, o Options) (*jobs.Scheduler, error) {
 	var sender notify.Sender
 	if cfg.SMTPURL != "" {
 		sc, err := notify.ParseSMTPURL(cfg.SMTPURL)
@@ -154,6 +160,12 @@ func newScheduler(cfg config.Config, store *mongodb.Store, svc *training.Service
 	}
 	return sched, nil
 }
+
+// Follow keeps the organisation in memory current until ctx ends: it
+// applies other processes' changes as they are committed, so requests
+// seldom have any to apply, and loads everything again after a bulk
+// change. The api and worker commands run it for the process's life.
+func (a *App) Follow(ctx context.Context) { a.Model.Run(ctx) }
 
 // Router returns the HTTP handler serving the API and the web pages.
 func (a *App) Router() *gin.Engine {

@@ -32,6 +32,7 @@ import (
 	"github.com/complytrack/complytrack/pkg/accounts"
 	"github.com/complytrack/complytrack/pkg/app"
 	"github.com/complytrack/complytrack/pkg/auth"
+	"github.com/complytrack/complytrack/pkg/compliance"
 	"github.com/complytrack/complytrack/pkg/mongodb"
 	"github.com/complytrack/complytrack/pkg/training"
 )
@@ -195,12 +196,9 @@ func Fill(ctx context.Context, a *app.App, log *slog.Logger) (Result, error) {
 	if err := a.Store.AppendAudits(ctx, importAudits(pl, now)); err != nil {
 		return Result{}, fmt.Errorf("demo data: audit: %w", err)
 	}
-	// The writes bypassed the service: record the change, so every
-	// process (this one included) loads again.
-	if err := svc.Touch(ctx); err != nil {
-		return Result{}, fmt.Errorf("demo data: record change: %w", err)
-	}
-	if err := svc.Refresh(ctx); err != nil {
+	// The writes bypassed the read model: announce a bulk change, so every
+	// process loads again (this one now, the others in the background).
+	if err := a.Model.Bulk(ctx); err != nil {
 		return Result{}, fmt.Errorf("demo data: load: %w", err)
 	}
 
@@ -279,7 +277,7 @@ func notEmpty(ctx context.Context, store *mongodb.Store, people []training.Perso
 // ensureCourses returns the three demo courses by code, creating those the
 // install does not have (an existing course of the same code is kept as
 // HR set it), and the codes it created.
-func ensureCourses(ctx context.Context, svc *training.Service, actor training.Actor) (map[string]training.Course, []string, error) {
+func ensureCourses(ctx context.Context, svc *compliance.Service, actor training.Actor) (map[string]training.Course, []string, error) {
 	out := map[string]training.Course{}
 	var created []string
 	for _, c := range []training.Course{training.PreventCourse(), ChannelCourse(), WRAPCourse()} {
@@ -301,7 +299,7 @@ func ensureCourses(ctx context.Context, svc *training.Service, actor training.Ac
 
 // createAccounts gives the demo cast their accounts, each password hashed
 // on its own (argon2id, the production parameters).
-func createAccounts(ctx context.Context, a *app.App, svc *training.Service, pl plan) ([]Account, error) {
+func createAccounts(ctx context.Context, a *app.App, svc *compliance.Service, pl plan) ([]Account, error) {
 	hasher, err := auth.NewHasher(auth.DefaultParams, 0)
 	if err != nil {
 		return nil, err

@@ -14,7 +14,9 @@ import (
 	"github.com/complytrack/complytrack/pkg/app"
 	"github.com/complytrack/complytrack/pkg/apptest"
 	"github.com/complytrack/complytrack/pkg/auth"
+	"github.com/complytrack/complytrack/pkg/compliance"
 	"github.com/complytrack/complytrack/pkg/dbtest"
+	"github.com/complytrack/complytrack/pkg/readmodel"
 	"github.com/complytrack/complytrack/pkg/training"
 )
 
@@ -46,10 +48,11 @@ func TestFillEmptyInstall(t *testing.T) {
 	hr := training.SystemActorFor()
 
 	// Another process, loaded before the fill: it must see the data too.
-	other := training.NewService(a.Store, training.Options{Logger: quiet()})
-	if err := other.Refresh(ctx); err != nil {
+	otherModel := readmodel.New(a.Store, readmodel.Options{})
+	if err := otherModel.Load(ctx); err != nil {
 		t.Fatal(err)
 	}
+	other := compliance.NewService(otherModel, compliance.Options{Logger: quiet()})
 
 	started := time.Now()
 	res, err := Fill(ctx, a, quiet())
@@ -205,7 +208,15 @@ func TestFillEmptyInstall(t *testing.T) {
 		t.Errorf("the chief executive's roles: %v, %v", roles, err)
 	}
 
-	// The other process sees the data at its next read.
+	// The other process sees the bulk load once its background follower
+	// has loaded everything again (one step of it), and the changes made
+	// through the service after the load at its next read.
+	if _, err := other.Courses(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := otherModel.Step(ctx); err != nil {
+		t.Fatal(err)
+	}
 	otherRep, err := other.ComplianceReport(ctx, hr, training.ReportRequest{CourseCode: "PREVENT"})
 	if err != nil {
 		t.Fatal(err)

@@ -54,6 +54,8 @@ import (
 	"github.com/FerretDB/FerretDB/ferretdb"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/complytrack/complytrack/pkg/logging"
 )
 
 // ErrClosed is returned by methods called after [Engine.Close].
@@ -78,7 +80,7 @@ type Config struct {
 
 	// Logger receives this package's own records (the URI at INFO) and the
 	// engine's ERROR-level records, tagged component=ferretdb. Nil means
-	// slog.Default().
+	// nothing is logged.
 	//
 	// The engine's records below ERROR are dropped on purpose: at WARN FerretDB
 	// prints whole wire messages for ordinary command errors such as a
@@ -114,7 +116,7 @@ type Engine struct {
 func Start(ctx context.Context, cfg Config) (*Engine, error) {
 	log := cfg.Logger
 	if log == nil {
-		log = slog.Default()
+		log = logging.Discard()
 	}
 
 	if cfg.Dir == "" {

@@ -15,11 +15,12 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/go-json-experiment/json/jsontext"
 
+	"github.com/complytrack/complytrack/pkg/problem"
 	"github.com/complytrack/complytrack/pkg/training"
 )
 
 // ErrUnsupportedMediaType marks a body that is not JSON where JSON is required.
-var ErrUnsupportedMediaType = errors.New("unsupported media type")
+var ErrUnsupportedMediaType = problem.ErrUnsupportedMediaType
 
 // bindJSON decodes a JSON body into dst strictly: at most MaxJSONBody
 // bytes, Content-Type application/json, one JSON object and nothing after

@@ -67,15 +67,12 @@ func (l *logLines) errors(t *testing.T) []map[string]any {
 	return out
 }
 
-// newLoggingEnv is newEnv with the app's log, and the process's default
-// log (which the router's error handler writes to), kept for the test.
+// newLoggingEnv is newEnv with the app's log, the one every part writes
+// to, kept for the test.
 func newLoggingEnv(t *testing.T) (*env, *logLines) {
 	t.Helper()
 	logs := &logLines{}
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	previous := slog.Default()
-	slog.SetDefault(log)
-	t.Cleanup(func() { slog.SetDefault(previous) })
 	cfg, priv := apptest.Config(t,
 		"COMPLYTRACK_ADMIN_EMAIL="+adminEmail,
 		"COMPLYTRACK_ADMIN_PASSWORD="+adminPassword,

@@ -1,24 +1,15 @@
 package httpapi
 
 import (
-	"errors"
-	"fmt"
-	"io"
 	"mime"
-	"mime/multipart"
 	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/complytrack/complytrack/pkg/evidence"
+	"github.com/complytrack/complytrack/pkg/application"
 	"github.com/complytrack/complytrack/pkg/training"
-	"github.com/complytrack/complytrack/pkg/upload"
 )
-
-// maxMultipartBody bounds a completion with its certificate: the file limit
-// plus room for the form's other fields.
-const maxMultipartBody = training.MaxEvidenceBytes + 64<<10
 
 type decisionResponse struct {
 	By     string    `json:"by"`
@@ -64,10 +55,11 @@ type completionRequest struct {
 }
 
 // bindCompletion reads a completion as JSON, or as multipart/form-data
-// with the certificate file. The file is recognised by its first bytes,
-// never by its name or declared type.
+// with the certificate file, read by the one reader the web form uses too
+// (application.ReadCompletionForm). The file is recognised by its first
+// bytes, never by its name or declared type.
 func bindCompletion(c *gin.Context) (training.CompletionInput, error) {
-	mt, params, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
+	mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	var req completionRequest
 	var certificate *training.Upload
 	switch mt {
@@ -76,15 +68,16 @@ func bindCompletion(c *gin.Context) (training.CompletionInput, error) {
 			return training.CompletionInput{}, err
 		}
 	case "multipart/form-data":
-		body := upload.NewBody(http.MaxBytesReader(c.Writer, c.Request.Body, maxMultipartBody), params["boundary"])
-		u, err := readCompletionForm(multipart.NewReader(body, params["boundary"]), &req)
-		if err == nil && !body.Complete() {
-			err = fmt.Errorf("%w: %w", upload.ErrIncomplete, errBadForm)
+		form, err := application.ReadCompletionForm(c.Request.Body, c.GetHeader("Content-Type"), "course_code", "completed_on", "certificate_ref")
+		if err == nil {
+			err = form.CertificateErr
 		}
 		if err != nil {
 			return training.CompletionInput{}, err
 		}
-		certificate = u
+		req = completionRequest{CourseCode: form.Values["course_code"], CompletedOn: form.Values["completed_on"],
+			CertificateRef: form.Values["certificate_ref"]}
+		certificate = form.Certificate
 	default:
 		return training.CompletionInput{}, ErrUnsupportedMediaType
 	}
@@ -97,88 +90,13 @@ func bindCompletion(c *gin.Context) (training.CompletionInput, error) {
 	return in, nil
 }
 
-// readCompletionForm streams the form's parts: three short text fields and
-// at most one certificate file. Anything else is refused.
-func readCompletionForm(mr *multipart.Reader, req *completionRequest) (*training.Upload, error) {
-	if mr == nil {
-		return nil, invalidField("body", "The request body must be a multipart form")
-	}
-	var upload *training.Upload
-	for {
-		part, err := mr.NextPart()
-		if errors.Is(err, io.EOF) {
-			return upload, nil
-		}
-		if err != nil {
-			var mbe *http.MaxBytesError
-			if errors.As(err, &mbe) {
-				return nil, fmt.Errorf("form: %w", ErrTooLarge)
-			}
-			return nil, fmt.Errorf("multipart form: %v: %w", err, errBadForm)
-		}
-		name := part.FormName()
-		switch name {
-		case "course_code", "completed_on", "certificate_ref":
-			b, err := io.ReadAll(io.LimitReader(part, 1025))
-			if err != nil {
-				return nil, wrapBodyErr(err)
-			}
-			if len(b) > 1024 {
-				return nil, invalidField(name, "The %s must be 1024 characters or fewer", training.Label(name))
-			}
-			switch name {
-			case "course_code":
-				req.CourseCode = string(b)
-			case "completed_on":
-				req.CompletedOn = string(b)
-			default:
-				req.CertificateRef = string(b)
-			}
-		case evidence.Field:
-			if upload != nil {
-				return nil, invalidField(evidence.Field, "Send only one certificate file")
-			}
-			f, err := evidence.Read(part, training.MaxEvidenceBytes)
-			if err != nil {
-				if errors.Is(err, evidence.ErrTooLarge) {
-					return nil, fmt.Errorf("certificate over %d MiB: %w", training.MaxEvidenceBytes>>20, ErrTooLarge)
-				}
-				return nil, wrapBodyErr(err)
-			}
-			upload = &training.Upload{Data: f.Data, SHA256: f.SHA256, ContentType: f.ContentType,
-				Filename: evidence.SafeFilename(part.FileName(), f.ContentType)}
-		default:
-			return nil, invalidField(name, "Remove the field %q: this form does not have it", name)
-		}
-		_ = part.Close()
-	}
-}
-
-// errBadForm marks a form that cannot be read to its end (cut off, or
-// not multipart at all): the request is malformed, a 400.
-var errBadForm = fmt.Errorf("malformed multipart form: %w", training.ErrInvalid)
-
-// wrapBodyErr classifies an error reading a form part: over the size
-// limit, or a body that ends early or is not a form.
-func wrapBodyErr(err error) error {
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
-		return fmt.Errorf("body: %w", ErrTooLarge)
-	}
-	var ve *training.ValidationError
-	if errors.As(err, &ve) {
-		return err
-	}
-	return fmt.Errorf("multipart form: %v: %w", err, errBadForm)
-}
-
 func (h *handlers) selfCertify(c *gin.Context) {
 	in, err := bindCompletion(c)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	done, err := h.d.Training.SelfCertify(c.Request.Context(), actor(c), in)
+	done, err := h.app().SelfCertify(c.Request.Context(), actor(c), in)
 	if err != nil {
 		fail(c, err)
 		return
@@ -187,7 +105,8 @@ func (h *handlers) selfCertify(c *gin.Context) {
 }
 
 func (h *handlers) recordCompletion(c *gin.Context) {
-	if err := h.d.Training.MayRecordFor(c.Request.Context(), actor(c), c.Param("id")); err != nil {
+	// Refused before the form is read: nobody uploads a file in vain.
+	if err := h.app().MayRecordFor(c.Request.Context(), actor(c), c.Param("id")); err != nil {
 		fail(c, err)
 		return
 	}
@@ -196,7 +115,7 @@ func (h *handlers) recordCompletion(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	done, err := h.d.Training.RecordCompletion(c.Request.Context(), actor(c), c.Param("id"), in)
+	done, err := h.app().RecordCompletion(c.Request.Context(), actor(c), c.Param("id"), in)
 	if err != nil {
 		fail(c, err)
 		return
@@ -218,17 +137,12 @@ func (h *handlers) listCompletions(c *gin.Context) {
 }
 
 func (h *handlers) certificate(c *gin.Context) {
-	f, err := h.d.Training.Certificate(c.Request.Context(), actor(c), c.Param("id"))
+	d, err := h.app().Certificate(c.Request.Context(), actor(c), c.Param("id"))
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	// Served as an attachment with its sniffed type: never rendered inline
-	// from our origin, never sniffed into something else by the browser.
-	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": f.Filename}))
-	c.Header("Content-Security-Policy", "default-src 'none'; sandbox")
-	c.Header("Cache-Control", "private, no-store")
-	c.Data(http.StatusOK, f.ContentType, f.Data)
+	application.Serve(c.Request.Context(), h.d.Logger, c.Writer, d)
 }
 
 type reasonRequest struct {

@@ -2,12 +2,13 @@ package httpapi
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/complytrack/complytrack/pkg/problem"
 )
 
 // WriteTimeout bounds how long a request that changes something may run,
@@ -18,7 +19,7 @@ const WriteTimeout = time.Minute
 // StatusClientClosedRequest is what the access log records for a request
 // whose client went away before it was answered (nginx's 499): no answer
 // reached anyone, and nothing went wrong on our side.
-const StatusClientClosedRequest = 499
+const StatusClientClosedRequest = problem.StatusClientClosedRequest
 
 // finishWrites runs every request that may change something (anything but
 // GET, HEAD and OPTIONS) on a context that does not end when its client
@@ -43,13 +44,6 @@ func finishWrites(timeout time.Duration) gin.HandlerFunc {
 		c.Request = c.Request.WithContext(ctx)
 		c.Next()
 	}
-}
-
-// clientClosed reports whether err is the request's client going away:
-// the request's own context was cancelled. Only reads end so; a write's
-// context (finishWrites) can only time out, which is our fault.
-func clientClosed(c *gin.Context, err error) bool {
-	return errors.Is(err, context.Canceled) && c.Request.Context().Err() != nil
 }
 
 // statusAttrs is the access log's status for a request whose handler

@@ -66,7 +66,7 @@ func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 	}
 	undocumented, stale := compareRoutes(e, openAPIKey, documented)
 	if len(undocumented) > 0 {
-		t.Errorf("routes missing from /openapi.json (add them to operations in pkg/httpapi/openapi.go):\n  %s", strings.Join(undocumented, "\n  "))
+		t.Errorf("routes missing from /openapi.json (add them to operations in pkg/httpapi/operations.go):\n  %s", strings.Join(undocumented, "\n  "))
 	}
 	if len(stale) > 0 {
 		t.Errorf("/openapi.json describes routes the router does not serve:\n  %s", strings.Join(stale, "\n  "))

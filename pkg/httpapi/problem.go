@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"errors"
 	"log/slog"
 	"math"
 	"net/http"
@@ -9,7 +8,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/complytrack/complytrack/pkg/accounts"
+	"github.com/complytrack/complytrack/pkg/logging"
+	"github.com/complytrack/complytrack/pkg/problem"
 	"github.com/complytrack/complytrack/pkg/training"
 )
 
@@ -20,6 +20,9 @@ type Problem struct {
 	Status int                   `json:"status"`
 	Detail string                `json:"detail,omitempty"`
 	Errors []training.FieldError `json:"errors,omitempty"`
+	// RequestID names the request in complytrack's logs (also sent as
+	// X-Request-ID): quoting it lets an operator find what happened.
+	RequestID string `json:"request_id,omitempty"`
 }
 
 const problemContentType = "application/problem+json"
@@ -32,61 +35,44 @@ func writeProblem(c *gin.Context, p Problem) {
 	if p.Title == "" {
 		p.Title = http.StatusText(p.Status)
 	}
+	p.RequestID = logging.RequestID(c.Request.Context())
 	c.Header("Content-Type", problemContentType)
 	c.Header("Cache-Control", "no-store")
 	c.AbortWithStatusJSON(p.Status, p)
 }
 
 // ErrTooLarge marks a body or upload over its size limit.
-var ErrTooLarge = errors.New("request body too large")
+var ErrTooLarge = problem.ErrTooLarge
 
-// fail is the one place that turns an error into a status code and a
-// problem body. Domain sentinels decide the status; anything else is a 500
-// whose details are logged, never shown.
+// fail answers err as problem+json. What the caller is told comes from
+// problem.Classify, as on the web pages; this adds only what belongs to
+// the API (the Bearer challenge, Retry-After in whole seconds). A failure
+// of ours is logged here, once, with the request's ID.
 func fail(c *gin.Context, err error) {
-	var ve *training.ValidationError
-	var mbe *http.MaxBytesError
-	var rle *accounts.RateLimitError
+	p := problem.Classify(c.Request.Context(), err)
 	switch {
-	case errors.As(err, &ve):
-		writeProblem(c, Problem{Status: http.StatusUnprocessableEntity, Title: "Invalid input",
-			Detail: "Some fields are not valid: see errors.", Errors: ve.Fields})
-	case errors.Is(err, ErrTooLarge), errors.As(err, &mbe):
-		writeProblem(c, Problem{Status: http.StatusRequestEntityTooLarge, Detail: "The request is larger than this endpoint accepts."})
-	case errors.Is(err, ErrUnsupportedMediaType):
-		writeProblem(c, Problem{Status: http.StatusUnsupportedMediaType, Detail: "Send the body as JSON with Content-Type: application/json."})
-	case errors.Is(err, training.ErrInvalid):
-		writeProblem(c, Problem{Status: http.StatusBadRequest, Detail: "The request could not be understood."})
-	case errors.Is(err, training.ErrUnauthenticated):
-		c.Header("WWW-Authenticate", `Bearer realm="complytrack"`)
-		writeProblem(c, Problem{Status: http.StatusUnauthorized, Detail: "Sign in to do this."})
-	case errors.Is(err, training.ErrForbidden):
-		writeProblem(c, Problem{Status: http.StatusForbidden, Detail: "Your role does not allow this."})
-	case errors.Is(err, training.ErrNotFound):
-		writeProblem(c, Problem{Status: http.StatusNotFound, Detail: "There is nothing here, or you may not see it."})
-	case errors.Is(err, training.ErrConflict):
-		writeProblem(c, Problem{Status: http.StatusConflict, Detail: conflictDetail(err)})
-	case errors.As(err, &rle):
-		secs := int(math.Ceil(rle.RetryAfter.Seconds()))
-		c.Header("Retry-After", strconv.Itoa(max(secs, 1)))
-		writeProblem(c, Problem{Status: http.StatusTooManyRequests, Detail: rle.Error()})
-	case clientClosed(c, err):
+	case p.Status == problem.StatusClientClosedRequest:
 		// Nobody is waiting for an answer, and nothing failed here: the
 		// access log records the request as closed by its client.
-		c.AbortWithStatus(StatusClientClosedRequest)
-	default:
-		slog.ErrorContext(c.Request.Context(), "request failed", "method", c.Request.Method, "path", c.FullPath(), "err", err)
-		writeProblem(c, Problem{Status: http.StatusInternalServerError, Detail: "Something went wrong on our side. It has been logged."})
+		c.AbortWithStatus(p.Status)
+		return
+	case p.Unexpected():
+		requestLogger(c).ErrorContext(c.Request.Context(), "request failed", "method", c.Request.Method, "path", c.FullPath(), logging.Err(err))
+	case p.Status == http.StatusUnauthorized:
+		c.Header("WWW-Authenticate", `Bearer realm="complytrack"`)
+	case p.RetryAfter > 0:
+		c.Header("Retry-After", strconv.Itoa(int(math.Ceil(p.RetryAfter.Seconds()))))
 	}
+	writeProblem(c, Problem{Status: p.Status, Title: p.Title, Detail: p.Detail, Errors: p.Fields})
 }
 
-// conflictDetail gives a conflict's public message. A domain conflict may
-// carry a safe message of its own (training.Conflict); otherwise a generic
-// one is shown.
-func conflictDetail(err error) string {
-	var pe interface{ PublicMessage() string }
-	if errors.As(err, &pe) {
-		return pe.PublicMessage()
+// loggerKey holds the router's logger on each request, for fail.
+const loggerKey = "httpapi.logger"
+
+// requestLogger is the logger of the router serving c.
+func requestLogger(c *gin.Context) *slog.Logger {
+	if v, ok := c.Get(loggerKey); ok {
+		return v.(*slog.Logger)
 	}
-	return "This conflicts with something that already exists."
+	return logging.Discard()
 }

@@ -8,30 +8,25 @@ import (
 	"github.com/complytrack/complytrack/pkg/training"
 )
 
-// checkQuery refuses a query parameter outside the values the OpenAPI
-// document lists for it (422 naming the parameter), for every operation at
-// once: a filter such as ?kind=abc would otherwise match nothing and look
-// like an empty, valid answer.
-func checkQuery() gin.HandlerFunc {
+// checkQuery refuses a query parameter of op outside the values the
+// OpenAPI document lists for it (422 naming the parameter) before op's
+// handler runs: a filter such as ?kind=abc would otherwise match nothing
+// and look like an empty, valid answer. Nil when op has no such parameter.
+func checkQuery(op operation) gin.HandlerFunc {
 	type enumParam struct {
 		name   string
 		values []string
 	}
-	byRoute := map[string][]enumParam{}
-	for _, op := range operations {
-		route := op.Method + " " + pathParam.ReplaceAllString(op.Path, ":$1")
-		for _, p := range op.Query {
-			if vs := p.enum(); len(vs) > 0 && !p.HandlerChecks {
-				byRoute[route] = append(byRoute[route], enumParam{p.Name, vs})
-			}
+	var params []enumParam
+	for _, p := range op.Query {
+		if vs := p.enum(); len(vs) > 0 && !p.HandlerChecks {
+			params = append(params, enumParam{p.Name, vs})
 		}
 	}
+	if len(params) == 0 {
+		return nil
+	}
 	return func(c *gin.Context) {
-		params := byRoute[c.Request.Method+" "+c.FullPath()]
-		if len(params) == 0 {
-			c.Next()
-			return
-		}
 		v := &training.ValidationError{}
 		q := c.Request.URL.Query()
 		for _, p := range params {

@@ -1,12 +1,13 @@
 package httpapi
 
 import (
-	"fmt"
 	"net/http"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/complytrack/complytrack/pkg/application"
+	"github.com/complytrack/complytrack/pkg/reportcsv"
 	"github.com/complytrack/complytrack/pkg/training"
 )
 
@@ -58,13 +59,13 @@ func (h *handlers) complianceReport(c *gin.Context) {
 		v.Problem("format", "The format must be csv or json")
 	}
 	req.Problems = v.Fields // reported with the service's own checks
-	rep, err := h.d.Training.ComplianceReport(c.Request.Context(), actor(c), req)
+	rep, err := h.app().ComplianceReport(c.Request.Context(), actor(c), req)
 	if err != nil {
 		fail(c, err)
 		return
 	}
 	if format == "csv" {
-		writeReportCSV(c, rep)
+		application.Serve(c.Request.Context(), h.d.Logger, c.Writer, application.ReportCSV(rep))
 		return
 	}
 	out := reportResponse{AsOf: rep.AsOf, CourseCode: rep.CourseCode, GroupBy: rep.GroupBy, Totals: toCounts(rep.Totals), Groups: []reportGroup{}}
@@ -74,12 +75,5 @@ func (h *handlers) complianceReport(c *gin.Context) {
 	c.JSON(http.StatusOK, out)
 }
 
-func writeReportCSV(c *gin.Context, rep training.Report) {
-	c.Header("Content-Type", "text/csv; charset=utf-8")
-	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="compliance-%s-%s.csv"`, rep.CourseCode, rep.AsOf))
-	c.Status(http.StatusOK)
-	_ = rep.WriteCSV(c.Writer)
-}
-
 // ReportCSVHeader is the header row of the report's CSV download.
-var ReportCSVHeader = training.ReportCSVHeader
+var ReportCSVHeader = reportcsv.Header

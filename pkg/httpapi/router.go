@@ -16,9 +16,11 @@ import (
 
 	"github.com/complytrack/complytrack/pkg/accounts"
 	"github.com/complytrack/complytrack/pkg/auth"
+	"github.com/complytrack/complytrack/pkg/compliance"
 	"github.com/complytrack/complytrack/pkg/jobs"
+	"github.com/complytrack/complytrack/pkg/logging"
 	"github.com/complytrack/complytrack/pkg/notify"
-	"github.com/complytrack/complytrack/pkg/training"
+	"github.com/complytrack/complytrack/pkg/problem"
 )
 
 // Pinger reports whether the database answers.
@@ -30,7 +32,7 @@ type Pinger interface {
 type Deps struct {
 	Logger   *slog.Logger
 	DB       Pinger
-	Training *training.Service
+	Training *compliance.Service
 	Accounts *accounts.Service
 	Keys     *auth.KeySet
 	Outbox   *notify.Outbox
@@ -47,14 +49,20 @@ type Deps struct {
 	PageNotFound gin.HandlerFunc
 }
 
-type handlers struct{ d Deps }
+type handlers struct {
+	d Deps
+	// document is OpenAPIDocument: reached through a field because the
+	// document is built from the operations table, which holds this
+	// router's handlers.
+	document func() ([]byte, error)
+}
 
 // MaxJSONBody bounds every JSON request body.
 const MaxJSONBody = 1 << 20
 
 // New returns the complete router.
 func New(d Deps) *gin.Engine {
-	h := &handlers{d: d}
+	h := &handlers{d: d, document: OpenAPIDocument}
 	r := gin.New()
 	// An empty list means the client address is the connection's peer:
 	// a forged X-Forwarded-For cannot dodge the sign-in limits.
@@ -68,67 +76,12 @@ func New(d Deps) *gin.Engine {
 	// itself).
 	r.RedirectTrailingSlash = false
 	r.RedirectFixedPath = false
-	r.Use(recoverer(d.Logger), requestLog(d.Logger), securityHeaders(), staticMethods(), finishWrites(WriteTimeout))
+	if d.Logger == nil {
+		d.Logger = logging.Discard()
+	}
+	r.Use(requestID(d.Logger), recoverer(d.Logger), requestLog(d.Logger), securityHeaders(), staticMethods(), finishWrites(WriteTimeout))
 
-	r.GET("/healthz", func(c *gin.Context) {
-		c.JSON(http.StatusOK, gin.H{"status": "ok"})
-	})
-	r.GET("/readyz", func(c *gin.Context) {
-		ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
-		defer cancel()
-		if err := d.DB.Ping(ctx); err != nil {
-			d.Logger.WarnContext(ctx, "readiness check failed", "err", err)
-			writeProblem(c, Problem{Status: http.StatusServiceUnavailable, Detail: "The database is not reachable."})
-			return
-		}
-		c.JSON(http.StatusOK, gin.H{"status": "ready"})
-	})
-
-	r.GET("/.well-known/jwks.json", h.jwks)
-	r.GET("/openapi.json", h.openapi)
-
-	v1 := r.Group("/api/v1", noStore)
-	v1.POST("/auth/login", h.login)
-	v1.POST("/auth/refresh", h.refresh)
-	v1.POST("/auth/logout", h.logout)
-	v1.POST("/auth/accept-invite", h.acceptInvite)
-
-	in := v1.Group("", h.authenticate, checkQuery())
-	in.GET("/me", h.me)
-	in.POST("/me/password", h.changePassword)
-	in.GET("/me/training", h.myTraining)
-	in.POST("/me/completions", h.selfCertify)
-
-	in.GET("/people", h.listPeople)
-	in.POST("/people", h.createPerson)
-	in.POST("/people/import", h.importPeople)
-	in.GET("/people/:id", h.getPerson)
-	in.PATCH("/people/:id", h.patchPerson)
-	in.POST("/people/:id/invite", h.invite)
-	in.PUT("/people/:id/roles", h.setRoles)
-	in.GET("/people/:id/training", h.personTraining)
-	in.GET("/people/:id/completions", h.listCompletions)
-	in.POST("/people/:id/completions", h.recordCompletion)
-	in.GET("/people/:id/exemptions", h.listExemptions)
-	in.POST("/people/:id/exemptions", h.grantExemption)
-
-	in.GET("/courses", h.listCourses)
-	in.POST("/courses", h.createCourse)
-	in.GET("/courses/:code", h.getCourse)
-	in.PATCH("/courses/:code", h.patchCourse)
-
-	in.GET("/completions/:id/certificate", h.certificate)
-	in.POST("/completions/:id/verify", h.verify)
-	in.POST("/completions/:id/reject", h.reject)
-	in.POST("/completions/:id/revoke", h.revoke)
-	in.DELETE("/exemptions/:id", h.removeExemption)
-
-	in.GET("/team", h.team)
-	in.GET("/flags", h.listFlags)
-	in.GET("/reports/compliance", h.complianceReport)
-	in.GET("/outbox", h.listOutbox)
-	in.GET("/audit", h.listAudit)
-	in.POST("/jobs/:name/run", h.runJob)
+	h.routes(r)
 
 	if d.Pages != nil {
 		d.Pages(r)
@@ -148,6 +101,32 @@ func New(d Deps) *gin.Engine {
 		writeProblem(c, Problem{Status: http.StatusMethodNotAllowed, Detail: "This address does not accept that method."})
 	})
 	return r
+}
+
+// routes registers every operation of the table (operations.go) with its
+// handler: /api/v1 answers are never cached, and an operation that is not
+// Public runs behind authenticate, as the document's security says.
+func (h *handlers) routes(r *gin.Engine) {
+	v1 := r.Group("/api/v1", noStore)
+	signedIn := v1.Group("", h.authenticate)
+	for _, op := range operations {
+		g, path := &r.RouterGroup, op.Path
+		if rest, ok := strings.CutPrefix(op.Path, "/api/v1/"); ok {
+			g, path = v1, "/"+rest
+			if !op.Public {
+				g = signedIn
+			}
+		} else if !op.Public {
+			panic(op.Method + " " + op.Path + ": only /api/v1 operations can require a token")
+		}
+		var chain []gin.HandlerFunc
+		if q := checkQuery(op); q != nil {
+			chain = append(chain, q)
+		}
+		handle := op.Handle
+		chain = append(chain, func(c *gin.Context) { handle(h, c) })
+		g.Handle(op.Method, pathParam.ReplaceAllString(path, ":$1"), chain...)
+	}
 }
 
 // IsAPIPath reports whether path belongs to the JSON API (or the health and
@@ -174,9 +153,31 @@ func recoverer(log *slog.Logger) gin.HandlerFunc {
 					panic(v)
 				}
 				log.ErrorContext(c.Request.Context(), "panic in handler", "path", c.FullPath(), "panic", v)
-				writeProblem(c, Problem{Status: http.StatusInternalServerError, Detail: "Something went wrong on our side. It has been logged."})
+				writeProblem(c, Problem{Status: http.StatusInternalServerError, Detail: problem.UnexpectedMessage})
 			}
 		}()
+		c.Next()
+	}
+}
+
+// RequestIDHeader carries a request's ID: taken from the request when a
+// proxy or client sent a sane one, else made here, and always answered.
+const RequestIDHeader = "X-Request-ID"
+
+// requestID gives each request its ID (see logging.SaneRequestID) and
+// puts it in the request's context, where the logger's handler finds it:
+// every line logged with that context, the access log's included, names
+// the request. The router's logger rides along for fail. It runs first,
+// for the API and the web pages alike.
+func requestID(log *slog.Logger) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id := c.GetHeader(RequestIDHeader)
+		if !logging.SaneRequestID(id) {
+			id = logging.NewRequestID()
+		}
+		c.Request = c.Request.WithContext(logging.WithRequestID(c.Request.Context(), id))
+		c.Header(RequestIDHeader, id)
+		c.Set(loggerKey, log)
 		c.Next()
 	}
 }

@@ -5,8 +5,9 @@ import (
 	"fmt"
 	"log/slog"
 
+	"github.com/complytrack/complytrack/pkg/compliance"
+	"github.com/complytrack/complytrack/pkg/logging"
 	"github.com/complytrack/complytrack/pkg/notify"
-	"github.com/complytrack/complytrack/pkg/training"
 )
 
 // Mailer queues e-mails (notify.Outbox). Queueing is idempotent by key.
@@ -23,7 +24,7 @@ type Recipients interface {
 
 // Deps is what the compliance jobs need.
 type Deps struct {
-	Training   *training.Service
+	Training   *compliance.Service
 	Mail       Mailer
 	Recipients Recipients
 	Deliverer  *notify.Deliverer // nil: no delivery job
@@ -52,7 +53,7 @@ func Catalog(d Deps) []Job {
 		d.EscalateAfterDays = 14
 	}
 	if d.Logger == nil {
-		d.Logger = slog.Default()
+		d.Logger = logging.Discard()
 	}
 	js := []Job{
 		{Name: JobComplianceScan, Run: d.complianceScan},

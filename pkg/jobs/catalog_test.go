@@ -58,6 +58,7 @@ import (
 	"github.com/complytrack/complytrack/pkg/jobs"
 	"github.com/complytrack/complytrack/pkg/mongodb"
 	"github.com/complytrack/complytrack/pkg/notify"
+	"github.com/complytrack/complytrack/pkg/reportcsv"
 	"github.com/complytrack/complytrack/pkg/training"
 )
 
@@ -718,8 +719,8 @@ func TestJobsSendRemindersDigestsEscalationsAndReportOverSMTP(t *testing.T) {
 	if err != nil {
 		t.Fatalf("attachment is not CSV: %v\n%s", err, data)
 	}
-	if len(rows) == 0 || !slices.Equal(rows[0], training.ReportCSVHeader) {
-		t.Fatalf("CSV header %v, want %v", rows[:min(1, len(rows))], training.ReportCSVHeader)
+	if len(rows) == 0 || !slices.Equal(rows[0], reportcsv.Header) {
+		t.Fatalf("CSV header %v, want %v", rows[:min(1, len(rows))], reportcsv.Header)
 	}
 	status := map[string]string{}
 	for _, r := range rows[1:] {
@@ -1157,7 +1158,7 @@ func TestMonthlySnapshotIsFrozen(t *testing.T) {
 	}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.a.Training.Touch(e.ctx); err != nil {
+	if err := e.a.Model.Bulk(e.ctx); err != nil {
 		t.Fatal(err)
 	}
 	// Worked out again now, November's figure differs: the snapshot is

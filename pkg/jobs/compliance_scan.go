@@ -101,12 +101,12 @@ wrong (for example you have done it elsewhere), reply to HR.
 // A run killed between 1 and 3 leaves the batch open: the next run finishes
 // it (queueing what is missing) before looking for new people.
 func (d Deps) escalate(ctx context.Context, run Run, res training.ScanResult) (int, error) {
-	open, err := d.Training.OpenBatches(ctx, escalationBatchPrefix)
+	led, err := loadLedger(ctx, d.Training.NoticeStore(), d.Training.Now)
 	if err != nil {
 		return 0, err
 	}
-	for _, b := range open {
-		if err := d.sendBatch(ctx, run, b); err != nil {
+	for _, b := range led.openBatches(escalationBatchPrefix) {
+		if err := d.sendBatch(ctx, run, led, b); err != nil {
 			return 0, err
 		}
 	}
@@ -117,7 +117,7 @@ func (d Deps) escalate(ctx context.Context, run Run, res training.ScanResult) (i
 		if date.IsZero() || date.AddDays(d.EscalateAfterDays).Compare(res.Today) >= 0 {
 			continue
 		}
-		if d.Training.Noticed(escalationKey(due)) {
+		if led.noticed(escalationKey(due)) {
 			continue
 		}
 		fresh = append(fresh, due)
@@ -158,10 +158,10 @@ func (d Deps) escalate(ctx context.Context, run Run, res training.ScanResult) (i
 Each was reminded when it became due. See them all in complytrack: %s
 `, d.EscalateAfterDays, strings.Join(lines, "\n"), d.PublicURL),
 	}
-	if err := run.Lease.Fenced(ctx, func(ctx context.Context) error { return d.Training.RecordBatch(ctx, batch) }); err != nil {
+	if err := run.Lease.Fenced(ctx, func(ctx context.Context) error { return led.record(ctx, batch) }); err != nil {
 		return 0, err
 	}
-	if err := d.sendBatch(ctx, run, batch); err != nil {
+	if err := d.sendBatch(ctx, run, led, batch); err != nil {
 		return 0, err
 	}
 	return len(fresh), nil
@@ -171,7 +171,7 @@ const escalationBatchPrefix = "escalation-batch:"
 
 // sendBatch queues a recorded batch's e-mail to each of its recipients
 // (each under its own key, so nothing is queued twice) and closes it.
-func (d Deps) sendBatch(ctx context.Context, run Run, b training.Notice) error {
+func (d Deps) sendBatch(ctx context.Context, run Run, led *ledger, b training.Notice) error {
 	for _, addr := range b.To {
 		if _, err := fencedQueue(ctx, run, d.Mail, notify.Message{
 			Key: b.Key + ":" + addr, To: addr, Kind: notify.KindEscalation, Subject: b.Subject, BodyText: b.Body,
@@ -179,7 +179,7 @@ func (d Deps) sendBatch(ctx context.Context, run Run, b training.Notice) error {
 			return err
 		}
 	}
-	return run.Lease.Fenced(ctx, func(ctx context.Context) error { return d.Training.RecordBatchSent(ctx, b.Key) })
+	return run.Lease.Fenced(ctx, func(ctx context.Context) error { return led.record(ctx, training.Notice{Key: b.Key + sentSuffix}) })
 }
 
 func escalationKey(due training.Due) string { return "escalation:" + due.Flag.Key }

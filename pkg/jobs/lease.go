@@ -10,6 +10,7 @@ import (
 
 	"github.com/jonboulle/clockwork"
 
+	"github.com/complytrack/complytrack/pkg/logging"
 	"github.com/complytrack/complytrack/pkg/training"
 )
 
@@ -249,7 +250,7 @@ func (lk *locker) acquire(ctx context.Context, job string, runAt time.Time) (*Le
 	}
 	l := &Lease{store: lk.store, clock: lk.clock, job: job, epoch: next, holder: lk.holder, ttl: lk.ttl, expiresAt: expiresAt}
 	if err := lk.prune(ctx, job, next, now); err != nil {
-		lk.log.Warn("jobs: prune old leases", "job", job, "error", err)
+		lk.log.Warn("jobs: prune old leases", "job", job, logging.Err(err))
 	}
 	return l, nil
 }

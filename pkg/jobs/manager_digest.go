@@ -20,6 +20,10 @@ func (d Deps) managerDigest(ctx context.Context, run Run) (Summary, error) {
 	if err != nil {
 		return sum, err
 	}
+	led, err := loadLedger(ctx, d.Training.NoticeStore(), d.Training.Now)
+	if err != nil {
+		return sum, err
+	}
 	year, week := run.At.ISOWeek()
 	type entry struct {
 		manager training.Person
@@ -28,7 +32,7 @@ func (d Deps) managerDigest(ctx context.Context, run Run) (Summary, error) {
 	}
 	byManager := map[string]*entry{}
 	// Everyone above each line manager, worked out once per manager: each
-	// LineManagers call checks the roster's freshness (a database read),
+	// LineManagers call first catches up with the change log (a database read),
 	// and there are thousands of entries but a few hundred managers.
 	chains := map[string][]training.Person{}
 	lineOf := func(due training.Due) ([]training.Person, error) {
@@ -86,7 +90,7 @@ func (d Deps) managerDigest(ctx context.Context, run Run) (Summary, error) {
 	for _, id := range ids {
 		e := byManager[id]
 		key := fmt.Sprintf("digest:%s:%04d-W%02d", id, year, week)
-		if d.Training.Noticed(key) {
+		if led.noticed(key) {
 			continue
 		}
 		queued, err := fencedQueue(ctx, run, d.Mail, notify.Message{
@@ -102,7 +106,7 @@ func (d Deps) managerDigest(ctx context.Context, run Run) (Summary, error) {
 		if queued {
 			sum.Add("digests_queued", 1)
 		}
-		if err := run.Lease.Fenced(ctx, func(ctx context.Context) error { return d.Training.RecordNotice(ctx, key) }); err != nil {
+		if err := run.Lease.Fenced(ctx, func(ctx context.Context) error { return led.record(ctx, training.Notice{Key: key}) }); err != nil {
 			return sum, err
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/complytrack/complytrack/pkg/notify"
+	"github.com/complytrack/complytrack/pkg/reportcsv"
 	"github.com/complytrack/complytrack/pkg/training"
 )
 
@@ -33,7 +34,7 @@ func (d Deps) monthlyReport(ctx context.Context, run Run) (Summary, error) {
 			var err error
 			snap, err = d.Training.KeepSnapshot(ctx, training.Snapshot{
 				Key: training.SnapshotKey(c.Code, asOf), CourseCode: c.Code, AsOf: asOf, GroupBy: rep.GroupBy,
-				Totals: rep.Totals, Groups: rep.Groups, CSV: rep.CSV(),
+				Totals: rep.Totals, Groups: rep.Groups, CSV: reportcsv.Bytes(rep),
 			})
 			return err
 		})

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 
 	"github.com/complytrack/complytrack/pkg/auth"
+	"github.com/complytrack/complytrack/pkg/logging"
 	"github.com/complytrack/complytrack/pkg/training"
 )
 
@@ -15,7 +16,7 @@ type RoleHolders interface {
 	PeopleWithRole(ctx context.Context, r auth.Role) ([]string, error)
 }
 
-// People finds people by ID (training.Service).
+// People finds people by ID (compliance.Service).
 type People interface {
 	PersonByID(ctx context.Context, id string) (training.Person, error)
 	Today() training.Date
@@ -32,7 +33,7 @@ type People interface {
 type HRRecipients struct {
 	Roles  RoleHolders
 	People People
-	Logger *slog.Logger // nil: slog.Default()
+	Logger *slog.Logger // nil: nothing is logged
 }
 
 func (h HRRecipients) HREmails(ctx context.Context) ([]string, error) {
@@ -50,7 +51,7 @@ func (h HRRecipients) HREmails(ctx context.Context) ([]string, error) {
 			// on record is a fault to look into, not an address to wait for.
 			log := h.Logger
 			if log == nil {
-				log = slog.Default()
+				log = logging.Discard()
 			}
 			log.WarnContext(ctx, "escalation: an HR account has no person record", "person_id", id)
 			continue

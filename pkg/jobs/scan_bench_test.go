@@ -23,19 +23,19 @@ package jobs_test
 //     support; about 3% of officers started in the last three weeks and
 //     about 2% of support staff have left;
 //   - completions for most people (PREVENT 90%, CHANNEL 75%, WRAP 60%),
-//     loaded in bulk through Store.InsertCompletions, then Training.Touch;
+//     loaded in bulk through Store.InsertCompletions, then Model.Bulk;
 //   - one compliance-scan through the scheduler (a.Jobs.RunNow), so that
 //     every flag, reminder and escalation exists: what a worker finds the
 //     morning after.
 //
 // BenchmarkPlainCursorRead streams every document of the collections the
-// scan's roster loads (training.Service.refresh: people, person_versions,
+// scan's roster loads (compliance.Service.refresh: people, person_versions,
 // courses, completions, completion_decisions, exemptions,
 // exemption_removals, flags, notices) with one cursor each, batches of
 // 1,000 as the store's reads use, decoding each into bson.Raw.
 //
 // BenchmarkComplianceScan runs the compliance-scan job body, as
-// jobs.Catalog builds it, on a new training.Service over the same database
+// jobs.Catalog builds it, on a new compliance.Service over the same database
 // for each iteration: a fresh process state, whose first refresh streams
 // everything, as a worker process does on its first run, plus the
 // evaluation of every person and course. Nothing is new, so it must write
@@ -67,10 +67,12 @@ import (
 	"github.com/complytrack/complytrack/pkg/app"
 	"github.com/complytrack/complytrack/pkg/apptest"
 	"github.com/complytrack/complytrack/pkg/auth"
+	"github.com/complytrack/complytrack/pkg/compliance"
 	"github.com/complytrack/complytrack/pkg/dbtest"
 	"github.com/complytrack/complytrack/pkg/jobs"
 	"github.com/complytrack/complytrack/pkg/mongodb"
 	"github.com/complytrack/complytrack/pkg/notify"
+	"github.com/complytrack/complytrack/pkg/readmodel"
 	"github.com/complytrack/complytrack/pkg/training"
 )
 
@@ -80,7 +82,7 @@ const scanBenchPeople = 5000
 // London, the scan's scheduled time.
 var scanBenchNow = time.Date(2026, 11, 2, 6, 0, 0, 0, london)
 
-// rosterCollections are the collections training.Service.refresh streams
+// rosterCollections are the collections compliance.Service.refresh streams
 // (besides the small stamps collection it reads twice first).
 var rosterCollections = []string{"people", "person_versions", "courses", "completions", "completion_decisions",
 	"exemptions", "exemption_removals", "flags", "notices"}
@@ -203,7 +205,7 @@ func newScanInstall(b *testing.B) *scanInstall {
 	if err := a.Store.InsertCompletions(ctx, completions); err != nil {
 		b.Fatal(err)
 	}
-	if err := svc.Touch(ctx); err != nil {
+	if err := a.Model.Bulk(ctx); err != nil {
 		b.Fatal(err)
 	}
 	if engine := dbtest.Engine(b); engine != nil {
@@ -363,12 +365,16 @@ func (in *scanInstall) plainRead(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// freshScan runs the compliance-scan job body on a new training.Service
+// freshScan runs the compliance-scan job body on a new compliance.Service
 // over the same database: nothing loaded yet, as in a new worker process.
 func (in *scanInstall) freshScan(ctx context.Context) (jobs.Summary, error) {
 	store := mongodb.New(in.db).WithClock(in.clock.Now)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc := training.NewService(store, training.Options{Location: london, Now: in.clock.Now, Logger: logger})
+	model := readmodel.New(store, readmodel.Options{Logger: logger, Now: in.clock.Now})
+	if err := model.Load(ctx); err != nil {
+		return jobs.Summary{}, err
+	}
+	svc := compliance.NewService(model, compliance.Options{Location: london, Now: in.clock.Now, Logger: logger})
 	catalog := jobs.Catalog(jobs.Deps{
 		Training: svc, Mail: notify.NewOutbox(store), Recipients: hrList{hrEmail}, PublicURL: publicURL, Logger: logger,
 	})

@@ -19,6 +19,7 @@ import (
 	"github.com/go-co-op/gocron/v2"
 	"github.com/jonboulle/clockwork"
 
+	"github.com/complytrack/complytrack/pkg/logging"
 	"github.com/complytrack/complytrack/pkg/training"
 )
 
@@ -49,6 +50,9 @@ type Run struct {
 	// Lease is the run's lease, for fencing; nil when the job function is
 	// called directly (tests), and a nil Lease always passes its checks.
 	Lease *Lease
+	// RequestID is the request that asked for an on-demand run: the run's
+	// log lines carry it (see pkg/logging). Empty for scheduled runs.
+	RequestID string
 }
 
 // Summary is what a run reports: counts by name (people scanned, flags
@@ -148,7 +152,7 @@ type Config struct {
 	RunRetention time.Duration
 	// Clock drives the schedule, the leases and renewals; default the real clock.
 	Clock clockwork.Clock
-	// Logger receives the scheduler's and gocron's logs; default slog.Default().
+	// Logger receives the scheduler's and gocron's logs; nil: nothing is logged.
 	Logger *slog.Logger
 	// OnEvent, when set, is called for every Event, on the run's goroutine:
 	// it must not block.
@@ -220,7 +224,7 @@ func New(store LeaseStore, cfg Config, jobs ...Job) (*Scheduler, error) {
 		cfg.Clock = clockwork.NewRealClock()
 	}
 	if cfg.Logger == nil {
-		cfg.Logger = slog.Default()
+		cfg.Logger = logging.Discard()
 	}
 	if cfg.OnEvent == nil {
 		cfg.OnEvent = func(Event) {}
@@ -380,14 +384,14 @@ func (s *Scheduler) RunNow(ctx context.Context, name string) (Summary, error) {
 	var held *heldError
 	switch {
 	case errors.As(err, &held):
-		s.log.Info("jobs: on-demand run refused: lease held", "job", name, "holder", held.holder, "until", held.until)
+		s.log.InfoContext(ctx, "jobs: on-demand run refused: lease held", "job", name, "holder", held.holder, "until", held.until)
 		return Summary{}, &runError{ErrBusy, fmt.Sprintf("%s is running already; try again when it has finished", name)}
 	case errors.Is(err, errRunDone):
 		return Summary{}, &runError{ErrAlreadyRan, fmt.Sprintf("%s ran at %s already; try again in a minute", name, at.Format("15:04"))}
 	case err != nil:
 		return Summary{}, fmt.Errorf("run %s: take the lease: %w", name, err)
 	}
-	end := s.execute(r.Job, Run{Job: name, At: at, OnDemand: true, Lease: lease})
+	end := s.execute(r.Job, Run{Job: name, At: at, OnDemand: true, Lease: lease, RequestID: logging.RequestID(ctx)})
 	s.onEvent(end)
 	return end.Summary, end.Err
 }
@@ -452,7 +456,7 @@ func (s *Scheduler) scheduled(r *registered, at time.Time) (Event, bool) {
 				return Event{}, false
 			}
 		default:
-			s.log.Error("jobs: take the lease", "job", r.Name, "at", at, "error", err)
+			s.log.Error("jobs: take the lease", "job", r.Name, "at", at, logging.Err(err))
 			return Event{Kind: EventFailed, Job: r.Name, At: at, Holder: s.locker.holder, Err: err}, true
 		}
 	}
@@ -464,9 +468,13 @@ func (s *Scheduler) scheduled(r *registered, at time.Time) (Event, bool) {
 // caller to report.
 func (s *Scheduler) execute(j Job, run Run) Event {
 	lease := run.Lease
-	ctx, cancel := context.WithCancelCause(s.base)
+	base := s.base
+	if run.RequestID != "" {
+		base = logging.WithRequestID(base, run.RequestID)
+	}
+	ctx, cancel := context.WithCancelCause(base)
 	defer cancel(nil)
-	s.log.Info("jobs: run started", "job", j.Name, "at", run.At, "on_demand", run.OnDemand, "epoch", lease.Epoch())
+	s.log.InfoContext(ctx, "jobs: run started", "job", j.Name, "at", run.At, "on_demand", run.OnDemand, "epoch", lease.Epoch())
 	s.onEvent(Event{Kind: EventStarted, Job: j.Name, At: run.At, Holder: lease.Holder(), Epoch: lease.Epoch()})
 	start := s.clock.Now()
 
@@ -483,12 +491,12 @@ func (s *Scheduler) execute(j Job, run Run) Event {
 			case <-ticker.Chan():
 				err := lease.renew(ctx)
 				if errors.Is(err, ErrLeaseLost) {
-					s.log.Error("jobs: lease lost; cancelling the run", "job", j.Name, "at", run.At, "error", err)
+					s.log.ErrorContext(ctx, "jobs: lease lost; cancelling the run", "job", j.Name, "at", run.At, logging.Err(err))
 					cancel(err)
 					return
 				}
 				if err != nil {
-					s.log.Warn("jobs: renew lease", "job", j.Name, "at", run.At, "error", err)
+					s.log.WarnContext(ctx, "jobs: renew lease", "job", j.Name, "at", run.At, logging.Err(err))
 				}
 			}
 		}
@@ -500,7 +508,7 @@ func (s *Scheduler) execute(j Job, run Run) Event {
 
 	err = withCause(err, context.Cause(ctx))
 	// Cleanup writes must happen even when the run's context was cancelled.
-	cleanup, cancelCleanup := context.WithTimeout(context.Background(), 10*time.Second)
+	cleanup, cancelCleanup := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancelCleanup()
 	if err == nil {
 		err = lease.Check(cleanup)
@@ -512,16 +520,16 @@ func (s *Scheduler) execute(j Job, run Run) Event {
 		}
 	}
 	if rerr := lease.release(cleanup); rerr != nil {
-		s.log.Warn("jobs: release lease", "job", j.Name, "at", run.At, "error", rerr)
+		s.log.WarnContext(cleanup, "jobs: release lease", "job", j.Name, "at", run.At, logging.Err(rerr))
 	}
 
 	took := s.clock.Since(start)
 	if err != nil {
 		err = fmt.Errorf("job %s (%s): %w", j.Name, run.At.Format(time.RFC3339), err)
-		s.log.Error("jobs: run failed", "job", j.Name, "at", run.At, "took", took, "error", err)
+		s.log.ErrorContext(cleanup, "jobs: run failed", "job", j.Name, "at", run.At, "took", took, logging.Err(err))
 		return Event{Kind: EventFailed, Job: j.Name, At: run.At, Holder: lease.Holder(), Epoch: lease.Epoch(), Summary: summary, Err: err}
 	}
-	s.log.Info("jobs: run finished", "job", j.Name, "at", run.At, "took", took, "counts", summary.Counts, "message", summary.Message)
+	s.log.InfoContext(cleanup, "jobs: run finished", "job", j.Name, "at", run.At, "took", took, "counts", summary.Counts, "message", summary.Message)
 	return Event{Kind: EventFinished, Job: j.Name, At: run.At, Holder: lease.Holder(), Epoch: lease.Epoch(), Summary: summary}
 }
 

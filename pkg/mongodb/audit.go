@@ -2,7 +2,9 @@ package mongodb
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
+	"sync/atomic"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -28,11 +30,11 @@ type auditDoc struct {
 
 // AppendAudit writes one audit entry.
 func (s *Store) AppendAudit(ctx context.Context, e training.AuditEntry) (training.AuditEntry, error) {
-	if e.ID == "" {
-		e.ID = NewID()
-	}
 	if e.At.IsZero() {
 		e.At = s.now()
+	}
+	if e.ID == "" {
+		e.ID = newAuditID(e.At)
 	}
 	e.At = e.At.Truncate(time.Millisecond)
 	_, err := s.db.Collection(colAudit).InsertOne(ctx, auditDoc{
@@ -82,3 +84,18 @@ func rawJSON(s string) json.RawMessage {
 	}
 	return json.RawMessage(s)
 }
+
+// newAuditID mints the ID of an audit entry written at at (see
+// training.AuditID). Its tail is this process's random prefix and a
+// counter, so entries one process writes in the same millisecond keep
+// their order.
+func newAuditID(at time.Time) string {
+	n := auditCounter.Add(1)
+	tail := [6]byte{auditProcess[0], auditProcess[1], auditProcess[2], byte(n >> 16), byte(n >> 8), byte(n)}
+	return training.AuditID(at, tail)
+}
+
+var (
+	auditProcess = func() (b [3]byte) { _, _ = rand.Read(b[:]); return b }()
+	auditCounter atomic.Uint32
+)

@@ -11,8 +11,8 @@ import (
 // Bulk writes of past records, for loading history (the demo data): unlike
 // InsertPeople and InsertCompletion they keep the times the records carry,
 // so that a report for a past day sees what was known that day. They bypass
-// the domain service: the caller records the change (training.Service.Touch)
-// and writes the audit entries.
+// the read model: the caller announces the change (readmodel.Model.Bulk) and
+// writes the audit entries.
 
 // InsertCompletions stores many completions at once, as they are: each
 // must carry its ID and RecordedAt. Reviews and revocations are not

@@ -2,6 +2,7 @@ package mongodb
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"strings"
 	"time"
@@ -94,8 +95,28 @@ type versionDoc struct {
 const colPersonVersions = "person_versions"
 
 func (s *Store) insertVersion(ctx context.Context, p training.Person) error {
-	_, err := s.db.Collection(colPersonVersions).InsertOne(ctx, versionDoc{ID: NewID(), Person: toPersonDoc(p)})
-	return translate("record person version", err)
+	return s.EnsurePersonVersion(ctx, p)
+}
+
+// versionID keys a version by the person, the time of the change and a
+// hash of what was stored: the same write stored again (a repair) has the
+// same key, and two changes in one millisecond have different ones.
+func versionID(p training.Person) string {
+	d := toPersonDoc(p)
+	sum := sha256.Sum256(fmt.Appendf(nil, "%#v", d))
+	return fmt.Sprintf("%s/%d/%x", p.ID, p.UpdatedAt.UnixMilli(), sum[:6])
+}
+
+// EnsurePersonVersion records p as a version of the person unless it is
+// recorded already. The key is the person's ID and the time of the
+// change, so writing it again (a process repairing a write that a crash
+// cut between the person and their version) stores it once.
+func (s *Store) EnsurePersonVersion(ctx context.Context, p training.Person) error {
+	_, err := s.db.Collection(colPersonVersions).InsertOne(ctx, versionDoc{ID: versionID(p), Person: toPersonDoc(p)})
+	if err = translate("record person version", err); isConflict(err) {
+		return nil
+	}
+	return err
 }
 
 // EachPersonVersion streams every stored version of every person.

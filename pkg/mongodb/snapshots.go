@@ -7,6 +7,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"github.com/complytrack/complytrack/pkg/compliance"
 	"github.com/complytrack/complytrack/pkg/training"
 )
 
@@ -95,4 +96,4 @@ func (s *Store) ListSnapshots(ctx context.Context, courseCode string) ([]trainin
 	return out, nil
 }
 
-var _ training.SnapshotStore = (*Store)(nil)
+var _ compliance.SnapshotStore = (*Store)(nil)

@@ -137,7 +137,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 	for _, n := range existing {
 		have[n] = true
 	}
-	for _, name := range []string{colJobLeases, colJobRuns, colPeople, colCourses, colCompletions, colCompletionDecisions, colExemptions, colExemptionRemovals, colAudit, colStamps, colOutbox,
+	for _, name := range []string{colJobLeases, colJobRuns, colPeople, colCourses, colCompletions, colCompletionDecisions, colExemptions, colExemptionRemovals, colAudit, colChanges, colChangeHead, colOutbox,
 		colAccounts, colSessions, colSessionRevocations, colRefreshTokens, colRefreshSpent, colInvitations, colInvitationsSpent, colFlags, colPersonVersions, colNotices, colSnapshots,
 		colDeliveries, colDeliveryOutcomes, colSigninFailures} {
 		if have[name] {
@@ -222,5 +222,3 @@ func translate(op string, err error) error {
 // NewID returns a new, time-ordered identifier (an ObjectID in hex), so that
 // documents inserted later sort later by _id.
 func NewID() string { return bson.NewObjectID().Hex() }
-
-var _ training.Store = (*Store)(nil)

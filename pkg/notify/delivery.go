@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/complytrack/complytrack/pkg/logging"
 	"github.com/complytrack/complytrack/pkg/training"
 )
 
@@ -283,7 +284,7 @@ func (d *Deliverer) deliver(ctx context.Context, m Message) (Result, error) {
 	}
 	st := d.statusAfter(a)
 	d.log.Info("mail delivery attempt", "message_id", m.ID, "kind", m.Kind, "attempt", n,
-		"result", a.Result, "state", st.State, "error", a.Error)
+		"result", a.Result, "state", st.State, logging.ErrKey, a.Error)
 	if err := d.store.SetMessageStatus(recCtx, m.ID, st); err != nil {
 		// The outcome is recorded; the next run brings the message up to date.
 		return "", fmt.Errorf("update status of message %s: %w", m.ID, err)

@@ -2,7 +2,8 @@
 // one statutory requirement), completions, exemptions, and the rules that turn
 // them into a compliance status on a given day.
 //
-// It imports no web framework and no database driver: the store and the HTTP
-// layer convert to and from these types, so the rules can be tested as plain
-// functions.
+// It is pure: no context, no store, no web framework and no database
+// driver. The application services (pkg/compliance) load and save these
+// types and apply authorization; the rules here are plain functions,
+// tested as tables.
 package training

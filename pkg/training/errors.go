@@ -90,7 +90,15 @@ func Conflict(format string, args ...any) error {
 	return &conflictError{msg: fmt.Sprintf(format, args...)}
 }
 
-func isConflict(err error) bool { return errors.Is(err, ErrConflict) }
+// ConflictMessage returns the sentence a conflict made with Conflict
+// carries, if err is one.
+func ConflictMessage(err error) (string, bool) {
+	var c *conflictError
+	if errors.As(err, &c) {
+		return c.msg, true
+	}
+	return "", false
+}
 
 // Merge adds other's field problems to e, skipping fields e already names
 // (its message is the more specific: "Enter the start date as a real
@@ -106,5 +114,3 @@ func (e *ValidationError) Merge(other error) {
 		}
 	}
 }
-
-func asError(err error, target any) bool { return errors.As(err, target) }

@@ -41,15 +41,15 @@ type Page[T any] struct {
 // In-memory lists (people, team, flags) page by the sort key of the last
 // item shown, never by position: an item added meanwhile shifts nothing.
 
-// decodeCursor reads a cursor given out by paginate.
-func decodeCursor(s string) (string, error) {
+// DecodeCursor reads a cursor given out by Paginate.
+func DecodeCursor(s string) (string, error) {
 	if s == "" {
 		return "", nil
 	}
 	if len(s) > 2048 {
 		return "", Invalid("cursor", "The cursor is not one this server gave out: start again from the first page.")
 	}
-	// Every key paginate gives out is text (names and IDs), so bytes that
+	// Every key Paginate gives out is text (names and IDs), so bytes that
 	// are not UTF-8 can only be a cursor someone made up.
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil || len(b) == 0 || !utf8.Valid(b) {
@@ -58,9 +58,9 @@ func decodeCursor(s string) (string, error) {
 	return string(b), nil
 }
 
-// paginate returns the items after the cursor key, at most size of them.
+// Paginate returns the items after the cursor key, at most size of them.
 // items must be sorted so that key is strictly increasing.
-func paginate[T any](items []T, after string, size int, key func(T) string) Page[T] {
+func Paginate[T any](items []T, after string, size int, key func(T) string) Page[T] {
 	start := 0
 	if after != "" {
 		start, _ = slices.BinarySearchFunc(items, after, func(it T, k string) int {

@@ -1,8 +1,6 @@
 package training
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"time"
 )
@@ -20,45 +18,7 @@ type Snapshot struct {
 	TakenAt    time.Time
 }
 
-// SnapshotStore keeps snapshots.
-type SnapshotStore interface {
-	// InsertSnapshot stores a snapshot; one with the same key is ErrConflict.
-	InsertSnapshot(ctx context.Context, s Snapshot) error
-	Snapshot(ctx context.Context, key string) (Snapshot, error)
-	ListSnapshots(ctx context.Context, courseCode string) ([]Snapshot, error)
-}
-
 // SnapshotKey names the snapshot of a course for the month of asOf.
 func SnapshotKey(courseCode string, asOf Date) string {
 	return fmt.Sprintf("%s/%04d-%02d", courseCode, asOf.Year(), int(asOf.Month()))
-}
-
-// KeepSnapshot stores a snapshot unless one for that course and month
-// exists, and returns the stored one (the earlier, if any).
-func (s *Service) KeepSnapshot(ctx context.Context, snap Snapshot) (Snapshot, error) {
-	store, ok := s.store.(SnapshotStore)
-	if !ok {
-		return Snapshot{}, errors.New("keep snapshot: the store cannot keep snapshots")
-	}
-	snap.TakenAt = s.now().UTC()
-	err := store.InsertSnapshot(ctx, snap)
-	if errors.Is(err, ErrConflict) {
-		return store.Snapshot(ctx, snap.Key)
-	}
-	if err != nil {
-		return Snapshot{}, err
-	}
-	return snap, nil
-}
-
-// Snapshots lists a course's snapshots, newest first. HR and auditors only.
-func (s *Service) Snapshots(ctx context.Context, actor Actor, courseCode string) ([]Snapshot, error) {
-	if !actor.readsAll() {
-		return nil, fmt.Errorf("read snapshots: %w", ErrForbidden)
-	}
-	store, ok := s.store.(SnapshotStore)
-	if !ok {
-		return nil, errors.New("read snapshots: the store cannot keep snapshots")
-	}
-	return store.ListSnapshots(ctx, courseCode)
 }

@@ -104,10 +104,10 @@ func isHidden(r rune) bool {
 	return false
 }
 
-// checkReason trims a reason (for an exemption, a rejection, a revocation)
+// CheckReason trims a reason (for an exemption, a rejection, a revocation)
 // and checks it with the text rules. missing is the message when it is
 // empty; "" when a reason may be left out.
-func checkReason(v *ValidationError, reason, missing string) string {
+func CheckReason(v *ValidationError, reason, missing string) string {
 	reason = TrimText(reason)
 	if reason == "" {
 		if missing != "" {

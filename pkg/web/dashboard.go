@@ -1,13 +1,11 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/complytrack/complytrack/pkg/auth"
 	"github.com/complytrack/complytrack/pkg/training"
 )
 
@@ -15,32 +13,8 @@ import (
 // reports and the outbox. HR acts on them; auditors see them read-only
 // (no forms that change anything, and the domain service refuses their
 // posts); everyone else gets the "page not found" page, as for a person
-// outside their scope. The domain service makes the decisions; the role
-// checks here only choose which pages and forms to show.
-
-// hasRole reports whether the signed-in person holds any of the roles.
-func hasRole(c *gin.Context, roles ...auth.Role) bool {
-	pr := principal(c)
-	for _, r := range roles {
-		if pr.Roles.Has(r) {
-			return true
-		}
-	}
-	return false
-}
-
-// isHR reports whether the signed-in person may change records here.
-func isHR(c *gin.Context) bool { return hasRole(c, auth.RoleHR) }
-
-// allowRoles shows the page to holders of the roles and the 404 page to
-// anyone else; it reports whether to go on.
-func (s *Server) allowRoles(c *gin.Context, roles ...auth.Role) bool {
-	if hasRole(c, roles...) {
-		return true
-	}
-	s.NotFound(c)
-	return false
-}
+// outside their scope. The domain service makes the decisions; the route
+// guards (guards.go) only choose which pages and forms to show.
 
 // courseOption is one course in a select.
 type courseOption struct {
@@ -127,8 +101,7 @@ func reportRows(groups []training.ReportGroup) []reportRow {
 // unknown course is Not found; false means the answer has been written.
 func (s *Server) departmentReport(c *gin.Context, code string) (training.Report, bool) {
 	rep, err := s.d.Training.ComplianceReport(c.Request.Context(), principal(c).Actor(), training.ReportRequest{CourseCode: code, GroupBy: training.GroupByDepartment})
-	var ve *training.ValidationError
-	if errors.As(err, &ve) {
+	if isInputError(err) {
 		s.NotFound(c)
 		return training.Report{}, false
 	}
@@ -142,9 +115,6 @@ func (s *Server) departmentReport(c *gin.Context, code string) (training.Report,
 // dashboard is HR's landing page: compliance per department for a course,
 // as a chart and a table, and the counts to act on.
 func (s *Server) dashboard(c *gin.Context) {
-	if !s.allowRoles(c, auth.RoleHR, auth.RoleAuditor) {
-		return
-	}
 	ctx := c.Request.Context()
 	courses, err := s.d.Training.Courses(ctx)
 	if err != nil {

@@ -7,7 +7,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/complytrack/complytrack/pkg/auth"
 	"github.com/complytrack/complytrack/pkg/training"
 )
 
@@ -41,9 +40,6 @@ func (s *Server) evidence(c *gin.Context) {
 }
 
 func (s *Server) renderEvidence(c *gin.Context, status int, errs []fieldError, failedID, reason string) {
-	if !s.allowRoles(c, auth.RoleHR, auth.RoleAuditor, auth.RoleManager) {
-		return
-	}
 	items, err := s.d.Training.PendingCompletions(c.Request.Context(), principal(c).Actor())
 	if err != nil {
 		s.fail(c, err)
@@ -115,22 +111,30 @@ func (s *Server) review(c *gin.Context, accept bool) {
 	id := c.Param("id")
 	reason := training.TrimText(c.PostForm("reason"))
 	_, err := s.d.Training.Review(c.Request.Context(), principal(c).Actor(), id, accept, reason)
-	var ve *training.ValidationError
 	switch {
-	case errors.As(err, &ve):
-		msg := "Enter the reason you are rejecting it, so the person can put it right."
-		if reason != "" {
-			msg = ve.Fields[0].Message
-		}
-		s.renderEvidence(c, http.StatusUnprocessableEntity, []fieldError{{ID: reasonInput(id), Message: msg}}, id, reason)
 	case errors.Is(err, training.ErrConflict):
+		// Not a mistake in the form: someone else decided first.
 		s.render(c, http.StatusConflict, "error.html", page{Title: "This has been dealt with already", Data: errorPage{
 			Paragraphs: []string{"Someone verified or rejected this completion before you did."},
 			LinkHref:   "/evidence", LinkText: "Back to the evidence to verify"}})
 	case err != nil:
-		s.fail(c, err)
+		f := formErrors{Fallback: reasonInput(id), Say: reasonMessage(reason, "Enter the reason you are rejecting it, so the person can put it right.")}
+		s.formFailed(c, err, f, func(status int, errs []fieldError) {
+			s.renderEvidence(c, status, errs, id, reason)
+		})
 	default:
 		c.Redirect(http.StatusSeeOther, "/evidence?reviewed="+url.QueryEscape(id))
+	}
+}
+
+// reasonMessage words the problem with a reason: missing when none was
+// given, else the domain's sentence (too long, a line break).
+func reasonMessage(reason, missing string) func(training.FieldError) string {
+	return func(f training.FieldError) string {
+		if reason == "" {
+			return missing
+		}
+		return f.Message
 	}
 }
 
@@ -152,10 +156,6 @@ func (s *Server) renderRevoke(c *gin.Context, status int, errs []fieldError, rea
 	done, err := s.d.Training.Completion(ctx, actor, c.Param("id"))
 	if err != nil {
 		s.fail(c, err)
-		return
-	}
-	if !actor.HR {
-		s.fail(c, training.ErrForbidden)
 		return
 	}
 	person, err := s.d.Training.Person(ctx, actor, done.PersonID)
@@ -182,19 +182,13 @@ func (s *Server) revoke(c *gin.Context) {
 	id := c.Param("id")
 	reason := training.TrimText(c.PostForm("reason"))
 	_, err := s.d.Training.Revoke(c.Request.Context(), principal(c).Actor(), id, reason)
-	var ve *training.ValidationError
-	switch {
-	case errors.As(err, &ve):
-		msg := "Enter the reason you are revoking it."
-		if reason != "" {
-			msg = ve.Fields[0].Message
-		}
-		s.renderRevoke(c, http.StatusUnprocessableEntity, []fieldError{{ID: "reason", Message: msg}}, reason)
-	case errors.Is(err, training.ErrConflict):
-		s.renderRevoke(c, http.StatusConflict, []fieldError{{ID: "reason", Message: "This completion was revoked already."}}, reason)
-	case err != nil:
-		s.fail(c, err)
-	default:
-		c.Redirect(http.StatusSeeOther, "/completions/"+id+"/revoke?revoked=1")
+	if err != nil {
+		f := formErrors{Fallback: "reason", Say: reasonMessage(reason, "Enter the reason you are revoking it."),
+			Conflict: "This completion was revoked already."}
+		s.formFailed(c, err, f, func(status int, errs []fieldError) {
+			s.renderRevoke(c, status, errs, reason)
+		})
+		return
 	}
+	c.Redirect(http.StatusSeeOther, "/completions/"+id+"/revoke?revoked=1")
 }

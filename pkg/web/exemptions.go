@@ -7,7 +7,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/complytrack/complytrack/pkg/auth"
 	"github.com/complytrack/complytrack/pkg/training"
 )
 
@@ -42,11 +41,8 @@ type exemptionForm struct {
 }
 
 // personFor finds a person the viewer may see, or answers with the 404
-// page; HR and auditors only, as these are HR's pages.
+// page. The pages that use it are HR's (their guard says so).
 func (s *Server) personFor(c *gin.Context) (training.Person, bool) {
-	if !s.allowRoles(c, auth.RoleHR, auth.RoleAuditor) {
-		return training.Person{}, false
-	}
 	p, err := s.d.Training.Person(c.Request.Context(), principal(c).Actor(), c.Param("id"))
 	if err != nil {
 		s.fail(c, err)
@@ -72,7 +68,7 @@ func (s *Server) exemptions(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	data := exemptionsPage{PersonID: person.ID, Person: person.FullName(), CanChange: isHR(c)}
+	data := exemptionsPage{PersonID: person.ID, Person: person.FullName(), CanChange: may(c, hrChanges)}
 	loc := s.d.Training.Location()
 	for _, e := range list {
 		row := exemptionRow{ID: e.ID, Course: courses[e.CourseCode].Title, Reason: e.Reason, Until: longDate(e.Until),
@@ -102,10 +98,6 @@ func (s *Server) exemptions(c *gin.Context) {
 func (s *Server) exemptionNew(c *gin.Context) {
 	person, ok := s.personFor(c)
 	if !ok {
-		return
-	}
-	if !isHR(c) {
-		s.fail(c, training.ErrForbidden)
 		return
 	}
 	form, err := s.newExemptionForm(c, person, "")
@@ -152,52 +144,29 @@ func (s *Server) grantExemption(c *gin.Context) {
 		}
 	}
 	_, err = s.d.Training.GrantExemption(c.Request.Context(), principal(c).Actor(), person.ID, in)
-	var ve *training.ValidationError
-	switch {
-	case errors.As(err, &ve):
-		var errs []fieldError
-		for _, f := range ve.Fields {
-			switch f.Field {
-			case "course_code":
-				msg := "Choose the course."
-				if code != "" {
-					msg = capitalise(plainDates(f.Message))
+	if err != nil {
+		f := formErrors{Inputs: map[string]string{"course_code": exemptCourseInput, "reason": exemptReasonInput, "until": untilDayInput},
+			Fallback: exemptCourseInput, Ours: map[string]fieldError{},
+			Say: func(f training.FieldError) string {
+				switch {
+				case f.Field == "course_code" && code == "":
+					return "Choose the course."
+				case f.Field == "reason" && form.Reason == "":
+					return "Enter the reason for the exemption."
+				case f.Field == "reason":
+					return f.Message
 				}
-				errs = append(errs, fieldError{ID: exemptCourseInput, Message: msg})
-			case "reason":
-				msg := "Enter the reason for the exemption."
-				if form.Reason != "" {
-					msg = f.Message
-				}
-				errs = append(errs, fieldError{ID: exemptReasonInput, Message: msg})
-			case "until":
-				if untilErr != nil {
-					errs = append(errs, *untilErr)
-				} else {
-					errs = append(errs, fieldError{ID: untilDayInput, Message: plainDates(f.Message)})
-				}
-			default:
-				errs = append(errs, fieldError{ID: exemptCourseInput, Message: capitalise(plainDates(f.Message))})
-			}
+				return capitalise(plainDates(f.Message))
+			}}
+		if untilErr != nil {
+			f.Ours["until"] = *untilErr
 		}
-		s.render(c, http.StatusUnprocessableEntity, "exemption_new.html", page{Title: "Exempt " + person.FullName() + " from a course", Errors: errs, Data: form})
-	case errors.Is(err, training.ErrConflict):
-		s.render(c, http.StatusConflict, "exemption_new.html", page{Title: "Exempt " + person.FullName() + " from a course",
-			Errors: []fieldError{{ID: exemptCourseInput, Message: conflictMessage(err)}}, Data: form})
-	case err != nil:
-		s.fail(c, err)
-	default:
-		c.Redirect(http.StatusSeeOther, "/people/"+person.ID+"/exemptions?done=granted")
+		s.formFailed(c, err, f, func(status int, errs []fieldError) {
+			s.render(c, status, "exemption_new.html", page{Title: "Exempt " + person.FullName() + " from a course", Errors: errs, Data: form})
+		})
+		return
 	}
-}
-
-// conflictMessage is a conflict's message for people, when it has one.
-func conflictMessage(err error) string {
-	var pm interface{ PublicMessage() string }
-	if errors.As(err, &pm) {
-		return capitalise(pm.PublicMessage())
-	}
-	return "This has changed since you opened the page: go back and try again."
+	c.Redirect(http.StatusSeeOther, "/people/"+person.ID+"/exemptions?done=granted")
 }
 
 // removeExemption withdraws an exemption (HR only; the domain says).

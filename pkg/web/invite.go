@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/complytrack/complytrack/pkg/accounts"
 	"github.com/complytrack/complytrack/pkg/notify"
+	"github.com/complytrack/complytrack/pkg/problem"
 	"github.com/complytrack/complytrack/pkg/training"
 )
 
@@ -21,7 +23,7 @@ const inviteRefusalKey = "web.inviteRefusal"
 // person is still here and has no account. The accounts service decides in
 // the end (Invite); this only spares HR a button that would be refused.
 func (s *Server) canInvite(c *gin.Context, p training.Person) (bool, error) {
-	if !canEditPeople(c) || s.d.Accounts == nil || p.IsLeaver(s.d.Training.Today()) {
+	if !may(c, hrChanges) || s.d.Accounts == nil || p.IsLeaver(s.d.Training.Today()) {
 		return false, nil
 	}
 	// Roles is the account look-up the sign-in uses: unauthenticated means
@@ -38,11 +40,9 @@ func (s *Server) canInvite(c *gin.Context, p training.Person) (bool, error) {
 }
 
 // invitePerson e-mails the person a one-time link to choose their password.
-// HR only: auditors are told they cannot, anyone else finds no such page.
+// HR only (the route's guard): auditors are told they cannot, anyone else
+// finds no such page.
 func (s *Server) invitePerson(c *gin.Context) {
-	if !s.requireHRWriter(c) {
-		return
-	}
 	if s.d.Accounts == nil {
 		s.NotFound(c)
 		return
@@ -50,7 +50,7 @@ func (s *Server) invitePerson(c *gin.Context) {
 	id := c.Param("id")
 	err := s.d.Accounts.Invite(c.Request.Context(), principal(c).Actor(), id)
 	if err != nil {
-		if r, ok := inviteRefusal(err); ok {
+		if r, ok := inviteRefusal(c.Request.Context(), err); ok {
 			c.Set(inviteRefusalKey, r)
 			s.personDetail(c)
 			return
@@ -71,18 +71,17 @@ type refusal struct {
 // inviteRefusal is the accounts service's sentence for an invitation it
 // refuses (409 for an account holder, 422 for a leaver); ok is false for
 // any other error.
-func inviteRefusal(err error) (refusal, bool) {
-	var pub interface{ PublicMessage() string }
-	if errors.As(err, &pub) && errors.Is(err, training.ErrConflict) {
-		return refusal{http.StatusConflict, pub.PublicMessage()}, true
-	}
-	var ve *training.ValidationError
-	if errors.As(err, &ve) && len(ve.Fields) > 0 {
-		msgs := make([]string, len(ve.Fields))
-		for i, f := range ve.Fields {
+func inviteRefusal(ctx context.Context, err error) (refusal, bool) {
+	p := problem.Classify(ctx, err)
+	switch {
+	case p.Status == http.StatusConflict && p.Public:
+		return refusal{p.Status, p.Detail}, true
+	case len(p.Fields) > 0:
+		msgs := make([]string, len(p.Fields))
+		for i, f := range p.Fields {
 			msgs[i] = f.Message
 		}
-		return refusal{http.StatusUnprocessableEntity, strings.Join(msgs, " ")}, true
+		return refusal{p.Status, strings.Join(msgs, " ")}, true
 	}
 	return refusal{}, false
 }

@@ -15,14 +15,18 @@ import (
 // messageCalls are the functions whose argument at the index given is a
 // message people see (its format, when it has arguments).
 var messageCalls = map[string]int{"Invalid": 1, "Add": 1, "Problem": 1, "invalidField": 1, "Conflict": 0,
-	"Sentence": 0, "fail": 0}
+	"Sentence": 0, "fail": 0, "reasonMessage": 1}
 
 // sentenceMakers end the message with a full stop themselves.
 var sentenceMakers = map[string]bool{"Problem": true, "invalidField": true, "Sentence": true}
 
 // messageFields are the struct fields that hold a message people see: a
 // form's field error, a problem's detail, an error page's paragraphs.
-var messageFields = map[string]bool{"Message": true, "Detail": true, "Paragraphs": true}
+var messageFields = map[string]bool{"Message": true, "Detail": true, "Paragraphs": true, "Conflict": true}
+
+// messageFuncFields are the struct fields that hold a function whose
+// results are messages people see: how a form words a field's problem.
+var messageFuncFields = map[string]bool{"Say": true}
 
 // isMessageName reports whether a variable, constant or function of this
 // name holds or gives a message people see.
@@ -39,7 +43,7 @@ func isMessageName(name string) bool {
 // to the same rule by the training package's own test.
 func TestMessagesAreWrittenAsSentences(t *testing.T) {
 	var files []string
-	for _, dir := range []string{".", "../httpapi", "../evidence", "../auth", "../accounts", "../mongodb"} {
+	for _, dir := range []string{".", "../httpapi", "../evidence", "../auth", "../accounts", "../mongodb", "../problem", "../application"} {
 		m, err := filepath.Glob(filepath.Join(dir, "*.go"))
 		if err != nil {
 			t.Fatal(err)
@@ -102,12 +106,28 @@ func TestMessagesAreWrittenAsSentences(t *testing.T) {
 			}
 			return false
 		}
+		// checkResults judges what a function literal giving messages returns.
+		checkResults := func(e ast.Expr) {
+			fl, ok := e.(*ast.FuncLit)
+			if !ok {
+				return
+			}
+			ast.Inspect(fl.Body, func(n ast.Node) bool {
+				if r, ok := n.(*ast.ReturnStmt); ok && len(r.Results) == 1 {
+					check(r.Results[0], true)
+				}
+				return true
+			})
+		}
 		ast.Inspect(f, func(n ast.Node) bool {
 			switch x := n.(type) {
 			case *ast.AssignStmt:
 				for i, l := range x.Lhs {
 					if id, ok := l.(*ast.Ident); ok && isMessageName(id.Name) && i < len(x.Rhs) {
 						check(x.Rhs[i], true)
+					}
+					if sel, ok := l.(*ast.SelectorExpr); ok && messageFuncFields[sel.Sel.Name] && i < len(x.Rhs) {
+						checkResults(x.Rhs[i])
 					}
 				}
 			case *ast.ValueSpec:
@@ -123,6 +143,9 @@ func TestMessagesAreWrittenAsSentences(t *testing.T) {
 			case *ast.KeyValueExpr:
 				if k, ok := x.Key.(*ast.Ident); ok && messageFields[k.Name] {
 					check(x.Value, true)
+				}
+				if k, ok := x.Key.(*ast.Ident); ok && messageFuncFields[k.Name] {
+					checkResults(x.Value)
 				}
 			case *ast.CallExpr:
 				fn := calleeName(x)

@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"fmt"
-	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -11,7 +10,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/complytrack/complytrack/pkg/evidence"
 	"github.com/complytrack/complytrack/pkg/training"
 )
 
@@ -235,26 +233,12 @@ const (
 // applicableCourse finds the course a person may self-certify: one that
 // applies to them today.
 func (s *Server) applicableCourse(c *gin.Context) (training.Course, bool) {
-	ctx := c.Request.Context()
-	p := principal(c)
-	items, err := s.d.Training.TrainingOf(ctx, p.Actor(), p.PersonID)
+	course, err := s.app().SelfCertifiableCourse(c.Request.Context(), principal(c).Actor(), c.Param("code"))
 	if err != nil {
 		s.fail(c, err)
 		return training.Course{}, false
 	}
-	code := c.Param("code")
-	for _, a := range items {
-		if a.CourseCode == code {
-			course, err := s.d.Training.Course(ctx, code)
-			if err != nil {
-				s.fail(c, err)
-				return training.Course{}, false
-			}
-			return course, true
-		}
-	}
-	s.NotFound(c)
-	return training.Course{}, false
+	return course, true
 }
 
 func newRecordPage(course training.Course) recordPage {
@@ -306,76 +290,30 @@ func (s *Server) record(c *gin.Context) {
 	}
 	in.CompletedOn, in.Certificate = date, upload
 
-	done, err := s.d.Training.SelfCertify(c.Request.Context(), principal(c).Actor(), in)
-	var ve *training.ValidationError
-	switch {
-	case errors.As(err, &ve):
-		s.render(c, http.StatusUnprocessableEntity, "record_completion.html", page{
-			Title: "Record your " + course.Title + " training", Errors: recordErrors(ve, ours, errors.Is(err, training.ErrCertificateFileNeeded)), Data: data})
-	case err != nil:
-		s.fail(c, err)
-	default:
-		c.Redirect(http.StatusSeeOther, "/my-training?recorded="+done.ID)
-	}
-}
-
-// recordErrors turns the domain's field problems into the form's: each
-// message names what to fix and links to its input. ours are the problems
-// the form found itself, by the domain's field name. fileMissing: the
-// course needs the certificate file and none was chosen.
-func recordErrors(ve *training.ValidationError, ours map[string]fieldError, fileMissing bool) []fieldError {
-	var out []fieldError
-	for _, f := range ve.Fields {
-		if e, ok := ours[f.Field]; ok {
-			out = append(out, e)
-			continue
-		}
-		switch f.Field {
-		case "completed_on":
-			out = append(out, fieldError{ID: dayInput, Message: plainDates(f.Message)})
-		case "certificate":
-			msg := capitalise(f.Message)
-			if fileMissing {
-				msg = "Choose the certificate file the course gave you (PDF, PNG or JPEG)."
-			}
-			out = append(out, fieldError{ID: certificateInput, Message: msg})
-		default:
-			// Nothing on this form can fix it (the course stopped applying,
-			// say): show it, linked to the first input.
-			out = append(out, fieldError{ID: dayInput, Message: capitalise(f.Message)})
-		}
-	}
-	return out
-}
-
-// readCertificate reads the optional certificate file from the parsed
-// multipart form, checking it is a PDF, PNG or JPEG by its first bytes.
-func readCertificate(c *gin.Context) (*training.Upload, *fieldError) {
-	form := c.Request.MultipartForm
-	if form == nil || len(form.File[certificateInput]) == 0 {
-		return nil, nil
-	}
-	fh := form.File[certificateInput][0]
-	if fh.Size == 0 && fh.Filename == "" {
-		return nil, nil // no file chosen
-	}
-	f, err := fh.Open()
+	done, err := s.app().SelfCertify(c.Request.Context(), principal(c).Actor(), in)
 	if err != nil {
-		return nil, &fieldError{ID: certificateInput, Message: "The certificate could not be read: choose the file again."}
+		s.formFailed(c, err, recordFormErrors(ours, errors.Is(err, training.ErrCertificateFileNeeded)), func(status int, errs []fieldError) {
+			s.render(c, status, "record_completion.html", page{Title: "Record your " + course.Title + " training", Errors: errs, Data: data})
+		})
+		return
 	}
-	defer f.Close()
-	file, err := evidence.Read(f, training.MaxEvidenceBytes)
-	var ve *training.ValidationError
-	switch {
-	case errors.Is(err, evidence.ErrTooLarge):
-		return nil, &fieldError{ID: certificateInput, Message: fmt.Sprintf("The certificate must be %d MB or smaller.", training.MaxEvidenceBytes>>20)}
-	case errors.As(err, &ve) && len(ve.Fields) > 0:
-		return nil, &fieldError{ID: certificateInput, Message: ve.Fields[0].Message}
-	case err != nil:
-		return nil, &fieldError{ID: certificateInput, Message: "The certificate could not be read: choose the file again."}
-	}
-	return &training.Upload{Data: file.Data, SHA256: file.SHA256, ContentType: file.ContentType,
-		Filename: evidence.SafeFilename(fh.Filename, file.ContentType)}, nil
+	c.Redirect(http.StatusSeeOther, "/my-training?recorded="+done.ID)
+}
+
+// recordFormErrors is how the self-certification form shows the domain's
+// answer: each message names what to fix and links to its input. ours are
+// the problems the form found itself, by the domain's field name.
+// fileMissing: the course needs the certificate file and none was chosen.
+// A problem nothing on this form can fix (the course stopped applying,
+// say) is shown linked to the first input.
+func recordFormErrors(ours map[string]fieldError, fileMissing bool) formErrors {
+	return formErrors{Inputs: map[string]string{"completed_on": dayInput, "certificate": certificateInput}, Fallback: dayInput, Ours: ours,
+		Say: func(f training.FieldError) string {
+			if f.Field == "certificate" && fileMissing {
+				return "Choose the certificate file the course gave you (PDF, PNG or JPEG)."
+			}
+			return capitalise(plainDates(f.Message))
+		}}
 }
 
 // parseDateInput reads a GOV.UK date input (day, month, year) with the
@@ -409,19 +347,4 @@ func capitalise(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
-}
-
-// certificate serves a completion's certificate to whoever may see the
-// completion (the domain decides), as an attachment: never rendered inline
-// from this origin.
-func (s *Server) certificate(c *gin.Context) {
-	f, err := s.d.Training.Certificate(c.Request.Context(), principal(c).Actor(), c.Param("id"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": f.Filename}))
-	c.Header("Content-Security-Policy", "default-src 'none'; sandbox")
-	c.Header("Cache-Control", "private, no-store")
-	c.Data(http.StatusOK, f.ContentType, f.Data)
 }

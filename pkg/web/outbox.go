@@ -78,22 +78,15 @@ func (s *Server) outbox(c *gin.Context) {
 		s.NotFound(c) // as for the other HR pages: not a page for this person
 		return
 	}
-	var ve *training.ValidationError
-	if err != nil && !errors.As(err, &ve) {
-		s.fail(c, err)
-		return
-	}
 	data := outboxPage{To: to}
 	data.Kinds = append(data.Kinds, kindOption{Value: "", Text: "All kinds", Selected: kind == ""})
 	for _, k := range messageKindLabels {
 		data.Kinds = append(data.Kinds, kindOption{Value: string(k.Kind), Text: k.Label, Selected: k.Kind == kind})
 	}
-	if ve != nil {
-		var errs []fieldError
-		for _, f := range ve.Fields {
-			errs = append(errs, fieldError{ID: "to", Message: queryErrorMessage(f)})
-		}
-		s.render(c, http.StatusBadRequest, "outbox.html", page{Title: "Outbox", Data: data, Errors: errs})
+	if err != nil {
+		s.formFailed(c, err, queryForm(nil, "to"), func(status int, errs []fieldError) {
+			s.render(c, status, "outbox.html", page{Title: "Outbox", Data: data, Errors: errs})
+		})
 		return
 	}
 	for _, m := range list.Items {

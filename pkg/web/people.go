@@ -5,12 +5,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/complytrack/complytrack/pkg/auth"
 	"github.com/complytrack/complytrack/pkg/training"
 )
 
@@ -21,29 +19,6 @@ import (
 // managers get 404 on HR's pages, as if they did not exist.
 
 const peoplePageSize = 50
-
-// seesHRPages reports whether the signed-in person sees HR's pages (HR and
-// auditors).
-func seesHRPages(c *gin.Context) bool {
-	r := principal(c).Roles
-	return r.Has(auth.RoleHR) || r.Has(auth.RoleAuditor)
-}
-
-func canEditPeople(c *gin.Context) bool { return principal(c).Roles.Has(auth.RoleHR) }
-
-// requireHRWriter lets HR through; auditors get "you cannot do this" and anyone
-// else "page not found". It reports whether the handler may go on.
-func (s *Server) requireHRWriter(c *gin.Context) bool {
-	switch {
-	case canEditPeople(c):
-		return true
-	case seesHRPages(c):
-		s.fail(c, training.ErrForbidden)
-	default:
-		s.NotFound(c)
-	}
-	return false
-}
 
 // peoplePage is the content of people.html.
 type peoplePage struct {
@@ -59,25 +34,18 @@ type personRow struct {
 }
 
 func (s *Server) peopleList(c *gin.Context) {
-	if !seesHRPages(c) {
-		s.NotFound(c)
-		return
-	}
 	f := training.PeopleFilter{Query: strings.TrimSpace(c.Query("q")), Department: strings.TrimSpace(c.Query("department")),
 		Status: training.Status(strings.TrimSpace(c.Query("status")))}
 	cursor := c.Query("cursor")
 	data := peoplePage{Query: f.Query, Department: f.Department, Status: string(f.Status), Statuses: statusSelectOptions(f.Status),
-		Filtered: f.Query != "" || f.Department != "" || f.Status != "", CanEdit: canEditPeople(c)}
+		Filtered: f.Query != "" || f.Department != "" || f.Status != "", CanEdit: may(c, hrChanges)}
 	pg := page{Title: "People", Data: &data}
 	list, err := s.d.Training.ListPeople(c.Request.Context(), principal(c).Actor(), f, training.PageRequest{Limit: peoplePageSize, Cursor: cursor})
 	if err != nil {
-		errs, ok := queryErrors(err, map[string]string{"status": "status", "": "q"})
-		if !ok {
-			s.fail(c, err)
-			return
-		}
-		pg.Errors = errs
-		s.render(c, http.StatusBadRequest, "people.html", pg)
+		s.formFailed(c, err, queryForm(map[string]string{"status": "status"}, "q"), func(status int, errs []fieldError) {
+			pg.Errors = errs
+			s.render(c, status, "people.html", pg)
+		})
 		return
 	}
 	for _, p := range list.Items {
@@ -163,7 +131,7 @@ func (s *Server) personDetail(c *gin.Context) {
 		return
 	}
 	data := personDetailPage{Person: p, Name: p.FullName(), Kind: kindLabel(p.Kind), StartDate: longDate(p.StartDate),
-		EndDate: longDate(p.EndDate), CanEdit: canEditPeople(c), ShowAudit: seesHRPages(c), Own: actor.PersonID == p.ID}
+		EndDate: longDate(p.EndDate), CanEdit: may(c, hrChanges), ShowAudit: may(c, hrPages), Own: actor.PersonID == p.ID}
 	if p.ManagerID != "" {
 		m, err := s.d.Training.Person(ctx, actor, p.ManagerID)
 		switch {
@@ -196,7 +164,7 @@ func (s *Server) personDetail(c *gin.Context) {
 	if data.ShowAudit {
 		log, err := s.d.Training.ListAudit(ctx, actor, id, training.PageRequest{Limit: 100, Cursor: c.Query("audit")})
 		if err != nil {
-			if _, ok := queryErrors(err, nil); !ok {
+			if !isInputError(err) {
 				s.fail(c, err)
 				return
 			}
@@ -304,62 +272,40 @@ func personDateInput(d personDates, prefix, what string, optional bool) (trainin
 	return date, fe
 }
 
-// personErrors turns the domain's answer into the form's errors, in the
-// order of the inputs; ours are the date problems the form found itself.
-func personErrors(err error, ours []fieldError) ([]fieldError, bool) {
-	out := append([]fieldError(nil), ours...)
-	var ve *training.ValidationError
-	switch {
-	case errors.As(err, &ve):
-		for _, f := range ve.Fields {
-			id, ok := personInputs[f.Field]
-			if !ok {
-				id = "employee-number"
-			}
-			if slices.ContainsFunc(out, func(e fieldError) bool { return strings.HasPrefix(e.ID, strings.TrimSuffix(id, "-day")) }) {
-				continue
-			}
-			out = append(out, fieldError{ID: id, Message: plainDates(f.Message)})
-		}
-	case errors.Is(err, training.ErrConflict):
-		msg := "Another person already has this employee number or email address."
-		var pm interface{ PublicMessage() string }
-		if errors.As(err, &pm) {
-			msg = capitalise(pm.PublicMessage())
-		}
-		out = append(out, fieldError{ID: "employee-number", Message: msg})
-	case err != nil && len(ours) == 0:
-		return nil, false
+// personFormErrors is how the person form shows the domain's answer; ours
+// are the date problems the form found itself, by domain field.
+func personFormErrors(ours map[string]fieldError) formErrors {
+	return formErrors{Inputs: personInputs, Fallback: "employee-number", Order: personFieldOrder, Ours: ours,
+		Conflict: "Another person already has this employee number or email address.",
+		// The form answers 422 whatever it was: a duplicate is something
+		// to correct on this form.
+		Status: http.StatusUnprocessableEntity}
+}
+
+// readPersonDates reads the form's start and end dates, with the problems
+// found in them by domain field.
+func readPersonDates(form personForm) (start, end training.Date, ours map[string]fieldError) {
+	ours = map[string]fieldError{}
+	start, fe := personDateInput(form.Start, "start-date", "the start date", false)
+	if fe != nil {
+		ours["start_date"] = *fe
 	}
-	slices.SortStableFunc(out, func(a, b fieldError) int {
-		return slices.Index(personFieldOrder, a.ID) - slices.Index(personFieldOrder, b.ID)
-	})
-	return out, true
+	end, fe = personDateInput(form.End, "end-date", "the end date", true)
+	if fe != nil {
+		ours["end_date"] = *fe
+	}
+	return start, end, ours
 }
 
 func (s *Server) newPersonForm(c *gin.Context) {
-	if !s.requireHRWriter(c) {
-		return
-	}
 	s.render(c, http.StatusOK, "person_form.html", page{Title: "Add a person", Data: personForm{
 		Action: "/people/new", Submit: "Add person", Kind: string(training.KindStaff), Kinds: personKindOptions(string(training.KindStaff)), CancelHref: "/people"}})
 }
 
 func (s *Server) createPerson(c *gin.Context) {
-	if !s.requireHRWriter(c) {
-		return
-	}
 	form := readPersonForm(c)
 	form.Action, form.Submit, form.Kinds, form.CancelHref = "/people/new", "Add person", personKindOptions(form.Kind), "/people"
-	var ours []fieldError
-	start, fe := personDateInput(form.Start, "start-date", "the start date", false)
-	if fe != nil {
-		ours = append(ours, *fe)
-	}
-	end, fe := personDateInput(form.End, "end-date", "the end date", true)
-	if fe != nil {
-		ours = append(ours, *fe)
-	}
+	start, end, ours := readPersonDates(form)
 	in := training.PersonInput{EmployeeNumber: form.EmployeeNumber, Email: form.Email, GivenName: form.GivenName,
 		FamilyName: form.FamilyName, Kind: training.Kind(form.Kind), JobTitle: form.JobTitle, Department: form.Department,
 		ManagerEmployeeNumber: form.Manager, StartDate: start, EndDate: end}
@@ -374,12 +320,9 @@ func (s *Server) createPerson(c *gin.Context) {
 			FamilyName: in.FamilyName, Kind: in.Kind, JobTitle: in.JobTitle, Department: in.Department, StartDate: start, EndDate: end}.Validate()
 	}
 	if len(ours) > 0 || err != nil {
-		errs, ok := personErrors(err, ours)
-		if !ok {
-			s.fail(c, err)
-			return
-		}
-		s.render(c, http.StatusUnprocessableEntity, "person_form.html", page{Title: "Add a person", Errors: errs, Data: form})
+		s.formFailed(c, err, personFormErrors(ours), func(status int, errs []fieldError) {
+			s.render(c, status, "person_form.html", page{Title: "Add a person", Errors: errs, Data: form})
+		})
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/people/"+url.PathEscape(p.ID)+"?saved=1")
@@ -408,16 +351,9 @@ func (s *Server) renderPersonEdit(c *gin.Context, status int, p training.Person,
 
 // editablePerson finds the person of an edit page, for HR only.
 func (s *Server) editablePerson(c *gin.Context) (training.Person, bool) {
-	if !seesHRPages(c) {
-		s.NotFound(c)
-		return training.Person{}, false
-	}
 	p, err := s.d.Training.Person(c.Request.Context(), principal(c).Actor(), c.Param("id"))
 	if err != nil {
 		s.fail(c, err)
-		return training.Person{}, false
-	}
-	if !s.requireHRWriter(c) {
 		return training.Person{}, false
 	}
 	return p, true
@@ -429,15 +365,7 @@ func (s *Server) updatePerson(c *gin.Context) {
 		return
 	}
 	form := readPersonForm(c)
-	var ours []fieldError
-	start, fe := personDateInput(form.Start, "start-date", "the start date", false)
-	if fe != nil {
-		ours = append(ours, *fe)
-	}
-	end, fe := personDateInput(form.End, "end-date", "the end date", true)
-	if fe != nil {
-		ours = append(ours, *fe)
-	}
+	start, end, ours := readPersonDates(form)
 	kind := training.Kind(form.Kind)
 	patch := training.PersonPatch{EmployeeNumber: &form.EmployeeNumber, Email: &form.Email, GivenName: &form.GivenName,
 		FamilyName: &form.FamilyName, Kind: &kind, JobTitle: &form.JobTitle, Department: &form.Department,
@@ -450,12 +378,9 @@ func (s *Server) updatePerson(c *gin.Context) {
 			FamilyName: form.FamilyName, Kind: kind, JobTitle: form.JobTitle, Department: form.Department, StartDate: start, EndDate: end}.Validate()
 	}
 	if len(ours) > 0 || err != nil {
-		errs, ok := personErrors(err, ours)
-		if !ok {
-			s.fail(c, err)
-			return
-		}
-		s.renderPersonEdit(c, http.StatusUnprocessableEntity, p, form, errs)
+		s.formFailed(c, err, personFormErrors(ours), func(status int, errs []fieldError) {
+			s.renderPersonEdit(c, status, p, form, errs)
+		})
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/people/"+url.PathEscape(p.ID)+"?saved=1")

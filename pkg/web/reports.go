@@ -2,8 +2,6 @@ package web
 
 import (
 	"errors"
-	"fmt"
-	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -11,6 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/complytrack/complytrack/pkg/application"
 	"github.com/complytrack/complytrack/pkg/training"
 )
 
@@ -85,12 +84,7 @@ func (s *Server) reports(c *gin.Context) {
 	if req.CourseCode == "" {
 		req.CourseCode = defaultCourse(courses)
 	}
-	rep, err := s.d.Training.ComplianceReport(ctx, principal(c).Actor(), req)
-	var ve *training.ValidationError
-	if err != nil && !errors.As(err, &ve) {
-		s.fail(c, err)
-		return
-	}
+	rep, err := s.app().ComplianceReport(ctx, principal(c).Actor(), req)
 	code := req.CourseCode
 	if err == nil {
 		code = rep.CourseCode
@@ -106,25 +100,23 @@ func (s *Server) reports(c *gin.Context) {
 			data.GroupLabel = g.Label
 		}
 	}
-	if ve != nil {
-		var errs []fieldError
-		for _, f := range ve.Fields {
-			switch f.Field {
-			case "as_of":
-				if dateErr != nil {
-					errs = append(errs, *dateErr)
-				} else {
-					errs = append(errs, fieldError{ID: asOfDayInput, Message: plainDates(f.Message)})
-				}
-			case "course_code":
-				errs = append(errs, fieldError{ID: "course_code", Message: "Choose a course from the list."})
-			case "group_by":
-				errs = append(errs, fieldError{ID: "group_by", Message: "Choose how to group the report from the list."})
-			default:
-				errs = append(errs, fieldError{ID: "course_code", Message: capitalise(plainDates(f.Message))})
-			}
+	if err != nil {
+		f := queryForm(map[string]string{"as_of": asOfDayInput, "course_code": "course_code", "group_by": "group_by"}, "course_code")
+		if dateErr != nil {
+			f.Ours = map[string]fieldError{"as_of": *dateErr}
 		}
-		s.render(c, http.StatusBadRequest, "reports.html", page{Title: "Reports", Errors: errs, Data: data})
+		f.Say = func(f training.FieldError) string {
+			switch f.Field {
+			case "course_code":
+				return "Choose a course from the list."
+			case "group_by":
+				return "Choose how to group the report from the list."
+			}
+			return capitalise(plainDates(f.Message))
+		}
+		s.formFailed(c, err, f, func(status int, errs []fieldError) {
+			s.render(c, status, "reports.html", page{Title: "Reports", Errors: errs, Data: data})
+		})
 		return
 	}
 	for _, co := range courses {
@@ -161,7 +153,7 @@ func (s *Server) reportCSV(c *gin.Context) {
 	if req.CourseCode == "" {
 		req.CourseCode = defaultCourse(courses)
 	}
-	rep, err := s.d.Training.ComplianceReport(c.Request.Context(), principal(c).Actor(), req)
+	rep, err := s.app().ComplianceReport(c.Request.Context(), principal(c).Actor(), req)
 	var ve *training.ValidationError
 	if errors.As(err, &ve) {
 		s.render(c, http.StatusBadRequest, "error.html", page{Title: "The report could not be made", Data: errorPage{
@@ -173,11 +165,5 @@ func (s *Server) reportCSV(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	name := fmt.Sprintf("compliance-%s-%s-by-%s.csv", rep.CourseCode, rep.AsOf, rep.GroupBy)
-	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
-	c.Header("Content-Type", "text/csv; charset=utf-8")
-	c.Status(http.StatusOK)
-	if err := rep.WriteCSV(c.Writer); err != nil {
-		s.d.Logger.ErrorContext(c.Request.Context(), "write report csv", "err", err)
-	}
+	application.Serve(c.Request.Context(), s.d.Logger, c.Writer, application.ReportCSV(rep))
 }

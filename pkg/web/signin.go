@@ -59,18 +59,17 @@ func (s *Server) signIn(c *gin.Context) {
 		return
 	}
 	t, err := s.d.Accounts.Login(c.Request.Context(), email, password, c.ClientIP())
-	var rle *accounts.RateLimitError
-	switch {
-	case errors.As(err, &rle):
-		s.render(c, http.StatusTooManyRequests, "sign_in.html", page{Title: "Sign in to complytrack", Data: data,
-			Errors: []fieldError{{ID: "email", Message: rle.Error()}}})
-		return
-	case errors.Is(err, training.ErrUnauthenticated):
+	if errors.Is(err, training.ErrUnauthenticated) {
+		// Elsewhere this means the sign-in has ended; here it is the answer.
 		s.render(c, http.StatusUnauthorized, "sign_in.html", page{Title: "Sign in to complytrack", Data: data,
 			Errors: []fieldError{{ID: "email", Message: badCredentials}}})
 		return
-	case err != nil:
-		s.fail(c, err)
+	}
+	if err != nil {
+		// A paused sign-in says until when, above the e-mail address.
+		s.formFailed(c, err, formErrors{Fallback: "email"}, func(status int, errs []fieldError) {
+			s.render(c, status, "sign_in.html", page{Title: "Sign in to complytrack", Errors: errs, Data: data})
+		})
 		return
 	}
 	s.startSession(c, t)
@@ -148,16 +147,10 @@ func (s *Server) acceptInvite(c *gin.Context) {
 		s.inviteProblem(c, err)
 		return
 	}
-	var ve *training.ValidationError
-	if errors.As(err, &ve) {
-		for _, f := range ve.Fields {
-			errs = append(errs, fieldError{ID: "password", Message: f.Message})
-		}
-		s.render(c, http.StatusUnprocessableEntity, "invite.html", page{Title: "Choose your password", Errors: errs, Data: data})
-		return
-	}
 	if err != nil {
-		s.fail(c, err)
+		s.formFailed(c, err, formErrors{Fallback: "password", Say: func(f training.FieldError) string { return f.Message }}, func(status int, errs []fieldError) {
+			s.render(c, status, "invite.html", page{Title: "Choose your password", Errors: errs, Data: data})
+		})
 		return
 	}
 	s.clearSession(c) // whoever was signed in in this browser is not any more

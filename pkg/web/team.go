@@ -2,20 +2,20 @@ package web
 
 import (
 	"encoding/csv"
-	"errors"
 	"net/http"
 	"net/url"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/complytrack/complytrack/pkg/reportcsv"
 	"github.com/complytrack/complytrack/pkg/training"
 )
 
 // The line manager's "My team": everyone in their reporting line with the
 // status of each course, overdue first (the domain's order), filtered by
 // status and course with a GET form, one page at a time, and the same rows
-// as CSV. training.Service.Team decides who is in the line: a person
+// as CSV. compliance.Service.Team decides who is in the line: a person
 // outside it never reaches these handlers' output.
 
 // teamPageSize is how many people one page of My team shows.
@@ -85,22 +85,10 @@ func teamQuery(f training.TeamFilter, cursor string) string {
 	return "?" + q.Encode()
 }
 
-// queryErrors turns a refused filter into the form's errors; ok is false
-// for any other error.
-func queryErrors(err error, ids map[string]string) ([]fieldError, bool) {
-	var ve *training.ValidationError
-	if !errors.As(err, &ve) {
-		return nil, false
-	}
-	var out []fieldError
-	for _, f := range ve.Fields {
-		id, ok := ids[f.Field]
-		if !ok {
-			id = ids[""]
-		}
-		out = append(out, fieldError{ID: id, Message: queryErrorMessage(f)})
-	}
-	return out, true
+// queryForm is how a list's filters show a refused filter: 400, each
+// message above the input for its field (inputs), or above fallback.
+func queryForm(inputs map[string]string, fallback string) formErrors {
+	return formErrors{Inputs: inputs, Fallback: fallback, Say: queryErrorMessage, Status: http.StatusBadRequest}
 }
 
 func queryErrorMessage(f training.FieldError) string {
@@ -150,13 +138,10 @@ func (s *Server) myTeam(c *gin.Context) {
 	pg := page{Title: "My team", Data: &data}
 	list, err := s.d.Training.Team(ctx, principal(c).Actor(), f, pr)
 	if err != nil {
-		errs, ok := queryErrors(err, map[string]string{"status": "status", "course_code": "course", "": "status"})
-		if !ok {
-			s.fail(c, err)
-			return
-		}
-		pg.Errors = errs
-		s.render(c, http.StatusBadRequest, "team.html", pg)
+		s.formFailed(c, err, queryForm(map[string]string{"status": "status", "course_code": "course"}, "status"), func(status int, errs []fieldError) {
+			pg.Errors = errs
+			s.render(c, status, "team.html", pg)
+		})
 		return
 	}
 	for _, m := range list.Items {
@@ -200,12 +185,10 @@ func (s *Server) teamCSV(c *gin.Context) {
 		pr.Cursor = list.NextCursor
 	}
 	if err != nil {
-		if errs, ok := queryErrors(err, map[string]string{"": "status"}); ok {
-			s.render(c, http.StatusBadRequest, "error.html", page{Title: "The download could not be made", Data: errorPage{
+		s.formFailed(c, err, queryForm(nil, "status"), func(status int, errs []fieldError) {
+			s.render(c, status, "error.html", page{Title: "The download could not be made", Data: errorPage{
 				Paragraphs: []string{training.Sentence(errs[0].Message)}, LinkHref: "/team", LinkText: "Go to My team"}})
-			return
-		}
-		s.fail(c, err)
+		})
 		return
 	}
 	courses, err := s.courseTitles(c)
@@ -219,11 +202,11 @@ func (s *Server) teamCSV(c *gin.Context) {
 	for _, m := range members {
 		if len(m.Training) == 0 {
 			// On the page as "None applies": the download lists them too.
-			_ = w.Write(training.DefuseCSV([]string{m.Person.EmployeeNumber, m.Person.FullName(), m.Person.JobTitle, m.Person.Department,
+			_ = w.Write(reportcsv.Defuse([]string{m.Person.EmployeeNumber, m.Person.FullName(), m.Person.JobTitle, m.Person.Department,
 				"", "", "", "", "", "None applies"}))
 		}
 		for _, a := range m.Training {
-			_ = w.Write(training.DefuseCSV([]string{m.Person.EmployeeNumber, m.Person.FullName(), m.Person.JobTitle, m.Person.Department,
+			_ = w.Write(reportcsv.Defuse([]string{m.Person.EmployeeNumber, m.Person.FullName(), m.Person.JobTitle, m.Person.Department,
 				a.CourseCode, courses[a.CourseCode].Title, string(a.Status), csvDate(a.DueOn), csvDate(a.ExpiresOn), a.ExplanationText()}))
 		}
 	}

@@ -21,11 +21,9 @@ package web
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -41,8 +39,9 @@ import (
 
 	"github.com/complytrack/complytrack/pkg/accounts"
 	"github.com/complytrack/complytrack/pkg/auth"
+	"github.com/complytrack/complytrack/pkg/compliance"
+	"github.com/complytrack/complytrack/pkg/logging"
 	"github.com/complytrack/complytrack/pkg/notify"
-	"github.com/complytrack/complytrack/pkg/training"
 )
 
 //go:embed templates/*.html
@@ -54,7 +53,7 @@ var staticFS embed.FS
 // Deps is what the pages need from the rest of the program.
 type Deps struct {
 	Logger   *slog.Logger
-	Training *training.Service
+	Training *compliance.Service
 	Accounts *accounts.Service
 	// PublicURL is the address people use (COMPLYTRACK_PUBLIC_URL). When it
 	// is https the cookies are Secure even when TLS ends at a proxy.
@@ -89,7 +88,7 @@ type Server struct {
 // parse is a programming error, caught by any test: New panics.
 func New(d Deps) *Server {
 	if d.Logger == nil {
-		d.Logger = slog.Default()
+		d.Logger = logging.Discard()
 	}
 	if d.RefreshTTL <= 0 {
 		d.RefreshTTL = 14 * 24 * time.Hour
@@ -121,69 +120,81 @@ func (s *Server) Mount(r *gin.Engine) {
 	out.GET("/invite", s.inviteForm)
 	out.POST("/invite", s.acceptInvite)
 
+	// Everyone signed in; the domain decides about each record.
 	in := pages.Group("", s.requireSignIn, s.verifyCSRF)
 	in.GET("/my-training", s.myTraining)
 	in.GET("/my-training/:code/record", s.recordForm)
-	in.POST("/my-training/:code/record", s.record)
 	in.GET("/certificates/:id", s.certificate)
-	// My team, HR's people pages and the import (team.go, people.go, import.go).
-	in.GET("/team", s.myTeam)
-	in.GET("/team.csv", s.teamCSV)
-	in.GET("/people", s.peopleList)
-	in.GET("/people/new", s.newPersonForm)
-	in.POST("/people/new", s.createPerson)
-	in.GET("/people/import", s.importForm)
-	in.POST("/people/import/confirm", s.confirmImport)
 	in.GET("/people/:id", s.personDetail)
-	in.GET("/people/:id/edit", s.editPersonForm)
-	in.POST("/people/:id/edit", s.updatePerson)
-	in.POST("/people/:id/invite", s.invitePerson) // invite.go
-	// The upload is read with the import's 32 MiB limit, for HR only, before verifyCSRF.
-	r.Group("", s.pageHeaders, s.requireSignIn, s.importBody, s.verifyCSRF).POST("/people/import", s.previewImport)
-	// HR's pages (dashboard.go, flags.go, evidence.go, exemptions.go, courses.go,
-	// reports.go, outbox.go); auditors see them read-only.
-	in.GET("/dashboard", s.dashboard)
-	in.GET("/dashboard/people", s.dashboardList)
-	in.GET("/flags", s.flags)
-	in.GET("/evidence", s.evidence)
+	// Line managers verify or reject, HR too: the domain decides whose.
 	in.POST("/evidence/:id/verify", s.verifyCompletion)
 	in.POST("/evidence/:id/reject", s.rejectCompletion)
-	in.GET("/completions/:id/revoke", s.revokeForm)
-	in.POST("/completions/:id/revoke", s.revoke)
-	in.GET("/people/:id/exemptions", s.exemptions)
-	in.GET("/people/:id/exemptions/new", s.exemptionNew)
-	in.POST("/people/:id/exemptions", s.grantExemption)
-	in.POST("/people/:id/exemptions/:exemption/remove", s.removeExemption)
-	in.GET("/courses", s.courses)
-	in.GET("/courses/:code", s.course)
-	in.GET("/courses/:code/edit", s.courseEdit)
-	in.POST("/courses/:code/edit", s.courseUpdate)
-	in.GET("/reports", s.reports)
-	in.GET("/reports.csv", s.reportCSV)
-	in.GET("/outbox", s.outbox)
-	in.GET("/outbox/:id", s.outboxMessage)
-	// The line manager's and HR's pages mount here.
+	// The self-certification form is read as it arrives, by the reader the API's completions use, before verifyCSRF.
+	r.Group("", s.pageHeaders, s.requireSignIn, s.completionBody, s.verifyCSRF).POST("/my-training/:code/record", s.record)
+
+	// Each group below is behind its guard (guards.go), which also decides
+	// which links the header shows.
+	// My team is open to everyone signed in (it says so when nobody reports
+	// to them); the header links it for line managers (teamLink).
+	in.GET("/team", s.myTeam)
+	in.GET("/team.csv", s.teamCSV)
+
+	review := in.Group("", s.require(reviewPages))
+	review.GET("/evidence", s.evidence)
+	review.GET("/flags", s.flags)
+
+	read := in.Group("", s.require(hrPages))
+	read.GET("/people", s.peopleList)
+	read.GET("/dashboard", s.dashboard)
+	read.GET("/dashboard/people", s.dashboardList)
+	read.GET("/people/:id/exemptions", s.exemptions)
+	read.GET("/courses", s.courses)
+	read.GET("/courses/:code", s.course)
+	read.GET("/reports", s.reports)
+	read.GET("/reports.csv", s.reportCSV)
+
+	change := in.Group("", s.require(hrChanges))
+	change.GET("/people/new", s.newPersonForm)
+	change.POST("/people/new", s.createPerson)
+	change.GET("/people/import", s.importForm)
+	change.POST("/people/import/confirm", s.confirmImport)
+	change.GET("/people/:id/edit", s.editPersonForm)
+	change.POST("/people/:id/edit", s.updatePerson)
+	change.POST("/people/:id/invite", s.invitePerson) // invite.go
+	change.GET("/completions/:id/revoke", s.revokeForm)
+	change.POST("/completions/:id/revoke", s.revoke)
+	change.GET("/people/:id/exemptions/new", s.exemptionNew)
+	change.POST("/people/:id/exemptions", s.grantExemption)
+	change.POST("/people/:id/exemptions/:exemption/remove", s.removeExemption)
+	change.GET("/courses/:code/edit", s.courseEdit)
+	change.POST("/courses/:code/edit", s.courseUpdate)
+	// The upload is read with the import's 32 MiB limit, for HR only, before verifyCSRF.
+	r.Group("", s.pageHeaders, s.requireSignIn, s.require(hrChanges), s.importBody, s.verifyCSRF).POST("/people/import", s.previewImport)
+
+	outbox := in.Group("", s.require(outboxPages))
+	outbox.GET("/outbox", s.outbox)
+	outbox.GET("/outbox/:id", s.outboxMessage)
 }
 
-// navItem is one link in the header. Roles empty: everyone signed in sees
-// it; otherwise people holding any of the roles.
+// navItem is one link in the header, shown to those its page's guard
+// lets through.
 type navItem struct {
 	Href  string
 	Text  string
-	Roles []auth.Role
+	Guard guard
 }
 
 // navItems is the header's navigation, in order.
 var navItems = []navItem{
-	{Href: "/my-training", Text: "My training"},
-	{Href: "/team", Text: "My team", Roles: []auth.Role{auth.RoleManager}},
-	{Href: "/people", Text: "People", Roles: []auth.Role{auth.RoleHR, auth.RoleAuditor}},
-	{Href: "/dashboard", Text: "Dashboard", Roles: []auth.Role{auth.RoleHR, auth.RoleAuditor}},
-	{Href: "/evidence", Text: "Evidence", Roles: []auth.Role{auth.RoleHR, auth.RoleAuditor, auth.RoleManager}},
-	{Href: "/flags", Text: "Flags", Roles: []auth.Role{auth.RoleHR, auth.RoleAuditor, auth.RoleManager}},
-	{Href: "/courses", Text: "Courses", Roles: []auth.Role{auth.RoleHR, auth.RoleAuditor}},
-	{Href: "/reports", Text: "Reports", Roles: []auth.Role{auth.RoleHR, auth.RoleAuditor}},
-	{Href: "/outbox", Text: "Outbox", Roles: []auth.Role{auth.RoleHR}},
+	{Href: "/my-training", Text: "My training", Guard: everyone},
+	{Href: "/team", Text: "My team", Guard: teamLink},
+	{Href: "/people", Text: "People", Guard: hrPages},
+	{Href: "/dashboard", Text: "Dashboard", Guard: hrPages},
+	{Href: "/evidence", Text: "Evidence", Guard: reviewPages},
+	{Href: "/flags", Text: "Flags", Guard: reviewPages},
+	{Href: "/courses", Text: "Courses", Guard: hrPages},
+	{Href: "/reports", Text: "Reports", Guard: hrPages},
+	{Href: "/outbox", Text: "Outbox", Guard: outboxPages},
 }
 
 // navLink is a navItem as one page shows it.
@@ -196,11 +207,7 @@ type navLink struct {
 func navFor(roles auth.Roles, current string) []navLink {
 	var out []navLink
 	for _, it := range navItems {
-		show := len(it.Roles) == 0
-		for _, r := range it.Roles {
-			show = show || roles.Has(r)
-		}
-		if show {
+		if it.Guard.allows(roles) {
 			out = append(out, navLink{Href: it.Href, Text: it.Text,
 				Current: current == it.Href || strings.HasPrefix(current, it.Href+"/")})
 		}
@@ -300,9 +307,9 @@ func (s *Server) render(c *gin.Context, status int, name string, p page) {
 	p.Organisation = s.d.Organisation
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {
-		s.d.Logger.ErrorContext(c.Request.Context(), "render page", "template", name, "err", err)
+		s.d.Logger.ErrorContext(c.Request.Context(), "render page", "template", name, logging.Err(err))
 		if name != "error.html" {
-			s.render(c, http.StatusInternalServerError, "error.html", serverErrorPage())
+			s.render(c, http.StatusInternalServerError, "error.html", s.serverErrorPage(c))
 		}
 		return
 	}
@@ -315,37 +322,9 @@ type errorPage struct {
 	Paragraphs []string
 	// Link, when set, is offered as the way on.
 	LinkHref, LinkText string
-}
-
-func serverErrorPage() page {
-	return page{Title: "Sorry, there is a problem with the service", Data: errorPage{Paragraphs: []string{
-		"Try again later. Nothing you sent was recorded unless a page said so.",
-	}}}
-}
-
-// fail answers a domain error with the right page: sign-in when the
-// session has ended, 403, 404, or a logged 500 that shows no internals.
-func (s *Server) fail(c *gin.Context, err error) {
-	switch {
-	case errors.Is(err, training.ErrUnauthenticated):
-		s.clearSession(c)
-		c.Redirect(http.StatusSeeOther, "/sign-in")
-		c.Abort()
-	case errors.Is(err, training.ErrForbidden):
-		s.render(c, http.StatusForbidden, "error.html", page{Title: "You cannot do this", Data: errorPage{
-			Paragraphs: []string{"Your role does not allow it. If you think it should, ask HR."},
-			LinkHref:   "/", LinkText: "Go to the start page"}})
-	case errors.Is(err, training.ErrNotFound):
-		s.NotFound(c)
-	case errors.Is(err, context.Canceled) && c.Request.Context().Err() != nil:
-		// The browser went away: nobody is waiting for the page, and
-		// nothing failed here. Only reads end so; the router lets a form's
-		// write finish whoever leaves. The access log shows 499.
-		c.AbortWithStatus(499)
-	default:
-		s.d.Logger.ErrorContext(c.Request.Context(), "page failed", "method", c.Request.Method, "path", c.FullPath(), "err", err)
-		s.render(c, http.StatusInternalServerError, "error.html", serverErrorPage())
-	}
+	// Reference, when set, names the request in our logs: the 500 page
+	// asks people to quote it.
+	Reference string
 }
 
 // NotFound is the HTML 404 page for every address that is neither the
@@ -378,8 +357,6 @@ func setPageHeaders(c *gin.Context) {
 	h.Set("Cache-Control", "no-store")
 }
 
-// home sends a signed-in person to their training and anyone else to
-// sign in.
 // home sends people where their work is: HR to the dashboard, everyone
 // else to their own training.
 func (s *Server) home(c *gin.Context) {

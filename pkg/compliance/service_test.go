@@ -1,4 +1,4 @@
-package training_test
+package compliance_test
 
 import (
 	"context"
@@ -7,8 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/complytrack/complytrack/pkg/compliance"
 	"github.com/complytrack/complytrack/pkg/dbtest"
 	"github.com/complytrack/complytrack/pkg/mongodb"
+	"github.com/complytrack/complytrack/pkg/readmodel"
 	"github.com/complytrack/complytrack/pkg/training"
 )
 
@@ -17,7 +19,7 @@ func TestMain(m *testing.M) { dbtest.Main(m) }
 var hr = training.SystemActorFor()
 
 // replicas returns two services on one database, as two processes would be.
-func replicas(t *testing.T) (*training.Service, *training.Service) {
+func replicas(t *testing.T) (*compliance.Service, *compliance.Service) {
 	t.Helper()
 	db := dbtest.New(t)
 	store := mongodb.New(db)
@@ -25,14 +27,15 @@ func replicas(t *testing.T) (*training.Service, *training.Service) {
 		t.Fatal(err)
 	}
 	now := func() time.Time { return time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC) }
-	a := training.NewService(mongodb.New(db), training.Options{Now: now})
-	b := training.NewService(mongodb.New(db), training.Options{Now: now})
-	for _, s := range []*training.Service{a, b} {
-		if err := s.Refresh(context.Background()); err != nil {
+	var svcs []*compliance.Service
+	for range 2 {
+		m := readmodel.New(mongodb.New(db), readmodel.Options{})
+		if err := m.Load(context.Background()); err != nil {
 			t.Fatal(err)
 		}
+		svcs = append(svcs, compliance.NewService(m, compliance.Options{Now: now}))
 	}
-	return a, b
+	return svcs[0], svcs[1]
 }
 
 func input(n string) training.PersonInput {
@@ -84,7 +87,7 @@ func TestDuplicateAcrossProcessesIsAConflict(t *testing.T) {
 	a, b := replicas(t)
 	var wg sync.WaitGroup
 	errs := make([]error, 2)
-	for i, s := range []*training.Service{a, b} {
+	for i, s := range []*compliance.Service{a, b} {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

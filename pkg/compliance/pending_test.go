@@ -1,4 +1,4 @@
-package training_test
+package compliance_test
 
 import (
 	"context"

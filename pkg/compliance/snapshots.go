@@ -1,0 +1,47 @@
+package compliance
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/complytrack/complytrack/pkg/training"
+)
+
+// SnapshotStore keeps snapshots.
+type SnapshotStore interface {
+	// InsertSnapshot stores a snapshot; one with the same key is ErrConflict.
+	InsertSnapshot(ctx context.Context, s training.Snapshot) error
+	Snapshot(ctx context.Context, key string) (training.Snapshot, error)
+	ListSnapshots(ctx context.Context, courseCode string) ([]training.Snapshot, error)
+}
+
+// KeepSnapshot stores a snapshot unless one for that course and month
+// exists, and returns the stored one (the earlier, if any).
+func (s *Service) KeepSnapshot(ctx context.Context, snap training.Snapshot) (training.Snapshot, error) {
+	store, ok := s.store.(SnapshotStore)
+	if !ok {
+		return training.Snapshot{}, errors.New("keep snapshot: the store cannot keep snapshots")
+	}
+	snap.TakenAt = s.now().UTC()
+	err := store.InsertSnapshot(ctx, snap)
+	if errors.Is(err, training.ErrConflict) {
+		return store.Snapshot(ctx, snap.Key)
+	}
+	if err != nil {
+		return training.Snapshot{}, err
+	}
+	return snap, nil
+}
+
+// Snapshots lists a course's snapshots, newest first. HR and auditors only.
+func (s *Service) Snapshots(ctx context.Context, actor training.Actor, courseCode string) ([]training.Snapshot, error) {
+	if !actor.ReadsAll() {
+		return nil, fmt.Errorf("read snapshots: %w", training.ErrForbidden)
+	}
+	store, ok := s.store.(SnapshotStore)
+	if !ok {
+		return nil, errors.New("read snapshots: the store cannot keep snapshots")
+	}
+	return store.ListSnapshots(ctx, courseCode)
+}

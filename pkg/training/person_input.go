@@ -1,0 +1,106 @@
+package training
+
+// PersonInput is a new person as HR enters it. The line manager is named
+// by employee number, as HR systems export it.
+type PersonInput struct {
+	EmployeeNumber        string
+	Email                 string
+	GivenName             string
+	FamilyName            string
+	Kind                  Kind
+	JobTitle              string
+	Department            string
+	ManagerEmployeeNumber string
+	StartDate             Date
+	EndDate               Date
+}
+
+// PersonPatch changes some fields of a person; nil leaves a field alone.
+// ClearEndDate brings a leaver back (EndDate cannot say "no date" itself).
+type PersonPatch struct {
+	EmployeeNumber        *string
+	Email                 *string
+	GivenName             *string
+	FamilyName            *string
+	Kind                  *Kind
+	JobTitle              *string
+	Department            *string
+	ManagerEmployeeNumber *string // "" removes the manager
+	StartDate             *Date
+	EndDate               *Date // zero Date clears it
+}
+
+// Apply writes a patch's fields onto p, trimming text. The manager link is
+// left to the caller, who resolves employee numbers.
+func (p *Person) Apply(patch PersonPatch) {
+	set := func(dst *string, src *string) {
+		if src != nil {
+			*dst = TrimText(*src)
+		}
+	}
+	set(&p.EmployeeNumber, patch.EmployeeNumber)
+	set(&p.Email, patch.Email)
+	set(&p.GivenName, patch.GivenName)
+	set(&p.FamilyName, patch.FamilyName)
+	set(&p.JobTitle, patch.JobTitle)
+	set(&p.Department, patch.Department)
+	if patch.Kind != nil {
+		p.Kind = *patch.Kind
+	}
+	if patch.StartDate != nil {
+		p.StartDate = *patch.StartDate
+	}
+	if patch.EndDate != nil {
+		p.EndDate = *patch.EndDate
+	}
+}
+
+// personAudit is how a person appears in the audit log.
+type personAudit struct {
+	ID             string `json:"id"`
+	EmployeeNumber string `json:"employee_number"`
+	Email          string `json:"email"`
+	GivenName      string `json:"given_name"`
+	FamilyName     string `json:"family_name"`
+	Kind           Kind   `json:"kind"`
+	JobTitle       string `json:"job_title"`
+	Department     string `json:"department"`
+	ManagerID      string `json:"manager_id,omitempty"`
+	StartDate      Date   `json:"start_date"`
+	EndDate        Date   `json:"end_date"`
+}
+
+func personForAudit(p Person) personAudit {
+	return personAudit{p.ID, p.EmployeeNumber, p.Email, p.GivenName, p.FamilyName, p.Kind, p.JobTitle, p.Department, p.ManagerID, p.StartDate, p.EndDate}
+}
+
+// PeopleFilter narrows ListPeople; empty fields do not filter.
+type PeopleFilter struct {
+	Department string
+	Query      string // matched against names, e-mail and employee number, ignoring case
+	Status     Status // people with this status for at least one course
+}
+
+// Validate checks the fields of a new person, as CreatePerson will; the
+// HTTP layer calls it to report every bad field at once, alongside its own
+// parsing errors.
+func (in PersonInput) Validate() error {
+	return in.Record().Validate()
+}
+
+// Record is the input as CreatePerson stores it, trimmed, without its
+// manager link.
+func (in PersonInput) Record() Person {
+	return Person{
+		EmployeeNumber: TrimText(in.EmployeeNumber), Email: TrimText(in.Email),
+		GivenName: TrimText(in.GivenName), FamilyName: TrimText(in.FamilyName), Kind: in.Kind,
+		JobTitle: TrimText(in.JobTitle), Department: TrimText(in.Department),
+		StartDate: in.StartDate, EndDate: in.EndDate,
+	}
+}
+
+// Warnings lists what is allowed in the input but probably a mistake, as
+// of day today (see Person.Warnings).
+func (in PersonInput) Warnings(today Date) []FieldError {
+	return in.Record().Warnings(today)
+}
