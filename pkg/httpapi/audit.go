@@ -32,16 +32,14 @@ func toAudit(e training.AuditEntry) auditResponse {
 	return r
 }
 
-func (h *handlers) listAudit(c *gin.Context) {
+func (h *handlers) listAudit(c *gin.Context) (reply, error) {
 	page, err := pageRequest(c)
 	if err != nil {
-		fail(c, err)
-		return
+		return reply{}, err
 	}
 	res, err := h.d.Training.ListAudit(c.Request.Context(), actor(c), c.Query("entity_id"), page)
 	if err != nil {
-		fail(c, err)
-		return
+		return reply{}, err
 	}
-	c.JSON(http.StatusOK, newList(res, toAudit))
+	return reply{http.StatusOK, newList(res, toAudit)}, nil
 }

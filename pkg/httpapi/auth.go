@@ -43,11 +43,10 @@ type acceptInviteRequest struct {
 	Password string `json:"password"`
 }
 
-func (h *handlers) login(c *gin.Context) {
+func (h *handlers) login(c *gin.Context) (reply, error) {
 	var req loginRequest
 	if err := bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
+		return reply{}, err
 	}
 	v := &training.ValidationError{}
 	if strings.TrimSpace(req.Email) == "" {
@@ -57,64 +56,56 @@ func (h *handlers) login(c *gin.Context) {
 		v.Problem("password", "Enter your password")
 	}
 	if err := v.Err(); err != nil {
-		fail(c, err)
-		return
+		return reply{}, err
 	}
 	t, err := h.d.Accounts.Login(c.Request.Context(), req.Email, req.Password, c.ClientIP())
 	if err != nil {
-		fail(c, err)
-		return
+		return reply{}, err
 	}
 	noStore(c)
-	c.JSON(http.StatusOK, toTokens(t))
+	return reply{http.StatusOK, toTokens(t)}, nil
 }
 
-func (h *handlers) refresh(c *gin.Context) {
+func (h *handlers) refresh(c *gin.Context) (reply, error) {
 	var req refreshRequest
 	if err := bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
+		return reply{}, err
 	}
 	t, err := h.d.Accounts.Refresh(c.Request.Context(), req.RefreshToken)
 	if err != nil {
-		fail(c, err)
-		return
+		return reply{}, err
 	}
 	noStore(c)
-	c.JSON(http.StatusOK, toTokens(t))
+	return reply{http.StatusOK, toTokens(t)}, nil
 }
 
-func (h *handlers) logout(c *gin.Context) {
+func (h *handlers) logout(c *gin.Context) (reply, error) {
 	var req refreshRequest
 	if err := bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
+		return reply{}, err
 	}
 	if err := h.d.Accounts.Logout(c.Request.Context(), req.RefreshToken); err != nil {
-		fail(c, err)
-		return
+		return reply{}, err
 	}
-	c.Status(http.StatusNoContent)
+	return reply{Status: http.StatusNoContent}, nil
 }
 
-func (h *handlers) acceptInvite(c *gin.Context) {
+func (h *handlers) acceptInvite(c *gin.Context) (reply, error) {
 	var req acceptInviteRequest
 	if err := bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
+		return reply{}, err
 	}
 	t, err := h.d.Accounts.AcceptInvite(c.Request.Context(), req.Token, req.Password)
 	if err != nil {
-		fail(c, err)
-		return
+		return reply{}, err
 	}
 	noStore(c)
-	c.JSON(http.StatusOK, toTokens(t))
+	return reply{http.StatusOK, toTokens(t)}, nil
 }
 
-func (h *handlers) jwks(c *gin.Context) {
+func (h *handlers) jwks(c *gin.Context) (reply, error) {
 	c.Header("Cache-Control", "public, max-age=300")
-	c.JSON(http.StatusOK, h.d.Keys.JWKS())
+	return reply{http.StatusOK, h.d.Keys.JWKS()}, nil
 }
 
 // authenticate requires a valid bearer access token and puts the caller's
@@ -151,14 +142,13 @@ type meResponse struct {
 	Roles auth.Roles `json:"roles"`
 }
 
-func (h *handlers) me(c *gin.Context) {
+func (h *handlers) me(c *gin.Context) (reply, error) {
 	p := principal(c)
 	person, err := h.d.Training.Person(c.Request.Context(), p.Actor(), p.PersonID)
 	if err != nil {
-		fail(c, err)
-		return
+		return reply{}, err
 	}
-	c.JSON(http.StatusOK, meResponse{personResponse: h.toPerson(c.Request.Context(), person), Roles: p.Roles})
+	return reply{http.StatusOK, meResponse{personResponse: h.toPerson(c.Request.Context(), person), Roles: p.Roles}}, nil
 }
 
 type rolesRequest struct {
@@ -170,35 +160,31 @@ type rolesResponse struct {
 }
 
 // setRoles grants hr, auditor and trainer roles (PUT /people/{id}/roles).
-func (h *handlers) setRoles(c *gin.Context) {
+func (h *handlers) setRoles(c *gin.Context) (reply, error) {
 	var req rolesRequest
 	if err := bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
+		return reply{}, err
 	}
 	var roles auth.Roles
 	for _, r := range req.Roles {
 		role, err := auth.ParseRole(r)
 		if err != nil || role == auth.RoleEmployee || role == auth.RoleManager {
-			fail(c, invalidField("roles", "Choose roles from hr, auditor and trainer only: employee and manager follow from the person's record"))
-			return
+			return reply{}, invalidField("roles", "Choose roles from hr, auditor and trainer only: employee and manager follow from the person's record")
 		}
 		roles = roles.With(role)
 	}
 	got, err := h.d.Accounts.SetRoles(c.Request.Context(), actor(c), c.Param("id"), roles)
 	if err != nil {
-		fail(c, err)
-		return
+		return reply{}, err
 	}
-	c.JSON(http.StatusOK, rolesResponse{Roles: got})
+	return reply{http.StatusOK, rolesResponse{Roles: got}}, nil
 }
 
-func (h *handlers) invite(c *gin.Context) {
+func (h *handlers) invite(c *gin.Context) (reply, error) {
 	if err := h.d.Accounts.Invite(c.Request.Context(), actor(c), c.Param("id")); err != nil {
-		fail(c, err)
-		return
+		return reply{}, err
 	}
-	c.JSON(http.StatusAccepted, gin.H{"status": "invitation queued"})
+	return reply{http.StatusAccepted, gin.H{"status": "invitation queued"}}, nil
 }
 
 type changePasswordRequest struct {
@@ -208,15 +194,13 @@ type changePasswordRequest struct {
 
 // changePassword lets the signed-in person choose a new password. Every
 // other session of the account ends; the caller's stays.
-func (h *handlers) changePassword(c *gin.Context) {
+func (h *handlers) changePassword(c *gin.Context) (reply, error) {
 	var req changePasswordRequest
 	if err := bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
+		return reply{}, err
 	}
 	if err := h.d.Accounts.ChangePassword(c.Request.Context(), principal(c), req.CurrentPassword, req.NewPassword); err != nil {
-		fail(c, err)
-		return
+		return reply{}, err
 	}
-	c.Status(http.StatusNoContent)
+	return reply{Status: http.StatusNoContent}, nil
 }

@@ -90,59 +90,53 @@ func bindCompletion(c *gin.Context) (training.CompletionInput, error) {
 	return in, nil
 }
 
-func (h *handlers) selfCertify(c *gin.Context) {
+func (h *handlers) selfCertify(c *gin.Context) (reply, error) {
 	in, err := bindCompletion(c)
 	if err != nil {
-		fail(c, err)
-		return
+		return reply{}, err
 	}
 	done, err := h.app().SelfCertify(c.Request.Context(), actor(c), in)
 	if err != nil {
-		fail(c, err)
-		return
+		return reply{}, err
 	}
-	c.JSON(http.StatusCreated, toCompletion(done))
+	return reply{http.StatusCreated, toCompletion(done)}, nil
 }
 
-func (h *handlers) recordCompletion(c *gin.Context) {
+func (h *handlers) recordCompletion(c *gin.Context) (reply, error) {
 	// Refused before the form is read: nobody uploads a file in vain.
 	if err := h.app().MayRecordFor(c.Request.Context(), actor(c), c.Param("id")); err != nil {
-		fail(c, err)
-		return
+		return reply{}, err
 	}
 	in, err := bindCompletion(c)
 	if err != nil {
-		fail(c, err)
-		return
+		return reply{}, err
 	}
 	done, err := h.app().RecordCompletion(c.Request.Context(), actor(c), c.Param("id"), in)
 	if err != nil {
-		fail(c, err)
-		return
+		return reply{}, err
 	}
-	c.JSON(http.StatusCreated, toCompletion(done))
+	return reply{http.StatusCreated, toCompletion(done)}, nil
 }
 
-func (h *handlers) listCompletions(c *gin.Context) {
+func (h *handlers) listCompletions(c *gin.Context) (reply, error) {
 	items, err := h.d.Training.CompletionsOf(c.Request.Context(), actor(c), c.Param("id"))
 	if err != nil {
-		fail(c, err)
-		return
+		return reply{}, err
 	}
 	out := list[completionResponse]{Items: make([]completionResponse, 0, len(items))}
 	for _, it := range items {
 		out.Items = append(out.Items, toCompletion(it))
 	}
-	c.JSON(http.StatusOK, out)
+	return reply{http.StatusOK, out}, nil
 }
 
-func (h *handlers) certificate(c *gin.Context) {
+func (h *handlers) certificate(c *gin.Context) (reply, error) {
 	d, err := h.app().Certificate(c.Request.Context(), actor(c), c.Param("id"))
 	if err != nil {
-		fail(c, err)
-		return
+		return reply{}, err
 	}
 	application.Serve(c.Request.Context(), h.d.Logger, c.Writer, d)
+	return reply{}, nil
 }
 
 type reasonRequest struct {
@@ -161,34 +155,32 @@ func bindReason(c *gin.Context) (string, error) {
 	return req.Reason, nil
 }
 
-func (h *handlers) decide(c *gin.Context, do func(reason string) (training.Completion, error)) {
+func (h *handlers) decide(c *gin.Context, do func(reason string) (training.Completion, error)) (reply, error) {
 	reason, err := bindReason(c)
 	if err != nil {
-		fail(c, err)
-		return
+		return reply{}, err
 	}
 	done, err := do(reason)
 	if err != nil {
-		fail(c, err)
-		return
+		return reply{}, err
 	}
-	c.JSON(http.StatusOK, toCompletion(done))
+	return reply{http.StatusOK, toCompletion(done)}, nil
 }
 
-func (h *handlers) verify(c *gin.Context) {
-	h.decide(c, func(reason string) (training.Completion, error) {
+func (h *handlers) verify(c *gin.Context) (reply, error) {
+	return h.decide(c, func(reason string) (training.Completion, error) {
 		return h.d.Training.Review(c.Request.Context(), actor(c), c.Param("id"), true, reason)
 	})
 }
 
-func (h *handlers) reject(c *gin.Context) {
-	h.decide(c, func(reason string) (training.Completion, error) {
+func (h *handlers) reject(c *gin.Context) (reply, error) {
+	return h.decide(c, func(reason string) (training.Completion, error) {
 		return h.d.Training.Review(c.Request.Context(), actor(c), c.Param("id"), false, reason)
 	})
 }
 
-func (h *handlers) revoke(c *gin.Context) {
-	h.decide(c, func(reason string) (training.Completion, error) {
+func (h *handlers) revoke(c *gin.Context) (reply, error) {
+	return h.decide(c, func(reason string) (training.Completion, error) {
 		return h.d.Training.Revoke(c.Request.Context(), actor(c), c.Param("id"), reason)
 	})
 }

@@ -134,38 +134,33 @@ func defaultCourse() training.Course {
 	}
 }
 
-func (h *handlers) createCourse(c *gin.Context) {
+func (h *handlers) createCourse(c *gin.Context) (reply, error) {
 	var req courseRequest
 	if err := bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
+		return reply{}, err
 	}
 	course := defaultCourse()
 	v := &training.ValidationError{}
 	req.apply(&course, v)
 	if len(v.Fields) > 0 {
 		v.Merge(course.Validate())
-		fail(c, v)
-		return
+		return reply{}, v
 	}
 	created, err := h.d.Training.CreateCourse(c.Request.Context(), actor(c), course)
 	if err != nil {
-		fail(c, err)
-		return
+		return reply{}, err
 	}
 	c.Header("Location", "/api/v1/courses/"+created.Code)
-	c.JSON(http.StatusCreated, toCourse(created))
+	return reply{http.StatusCreated, toCourse(created)}, nil
 }
 
-func (h *handlers) patchCourse(c *gin.Context) {
+func (h *handlers) patchCourse(c *gin.Context) (reply, error) {
 	var req courseRequest
 	if err := bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
+		return reply{}, err
 	}
 	if req.Code != nil && *req.Code != c.Param("code") {
-		fail(c, invalidField("code", "The course code cannot be changed: create a new course instead"))
-		return
+		return reply{}, invalidField("code", "The course code cannot be changed: create a new course instead")
 	}
 	v := &training.ValidationError{}
 	updated, err := h.d.Training.UpdateCourse(c.Request.Context(), actor(c), c.Param("code"), func(course *training.Course) {
@@ -173,34 +168,30 @@ func (h *handlers) patchCourse(c *gin.Context) {
 	})
 	if len(v.Fields) > 0 {
 		v.Merge(err)
-		fail(c, v.Err())
-		return
+		return reply{}, v.Err()
 	}
 	if err != nil {
-		fail(c, err)
-		return
+		return reply{}, err
 	}
-	c.JSON(http.StatusOK, toCourse(updated))
+	return reply{http.StatusOK, toCourse(updated)}, nil
 }
 
-func (h *handlers) getCourse(c *gin.Context) {
+func (h *handlers) getCourse(c *gin.Context) (reply, error) {
 	course, err := h.d.Training.Course(c.Request.Context(), c.Param("code"))
 	if err != nil {
-		fail(c, err)
-		return
+		return reply{}, err
 	}
-	c.JSON(http.StatusOK, toCourse(course))
+	return reply{http.StatusOK, toCourse(course)}, nil
 }
 
-func (h *handlers) listCourses(c *gin.Context) {
+func (h *handlers) listCourses(c *gin.Context) (reply, error) {
 	courses, err := h.d.Training.Courses(c.Request.Context())
 	if err != nil {
-		fail(c, err)
-		return
+		return reply{}, err
 	}
 	out := list[courseResponse]{Items: []courseResponse{}}
 	for _, course := range courses {
 		out.Items = append(out.Items, toCourse(course))
 	}
-	c.JSON(http.StatusOK, out)
+	return reply{http.StatusOK, out}, nil
 }

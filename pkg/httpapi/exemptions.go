@@ -35,42 +35,38 @@ type exemptionRequest struct {
 	Until      string `json:"until"`
 }
 
-func (h *handlers) grantExemption(c *gin.Context) {
+func (h *handlers) grantExemption(c *gin.Context) (reply, error) {
 	var req exemptionRequest
 	if err := bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
+		return reply{}, err
 	}
 	v := &training.ValidationError{}
 	in := training.ExemptionInput{CourseCode: req.CourseCode, Reason: req.Reason, Until: parseDate(v, "until", req.Until)}
 	in.Problems = v.Fields
 	e, err := h.d.Training.GrantExemption(c.Request.Context(), actor(c), c.Param("id"), in)
 	if err != nil {
-		fail(c, err)
-		return
+		return reply{}, err
 	}
-	c.JSON(http.StatusCreated, toExemption(e))
+	return reply{http.StatusCreated, toExemption(e)}, nil
 }
 
-func (h *handlers) removeExemption(c *gin.Context) {
+func (h *handlers) removeExemption(c *gin.Context) (reply, error) {
 	if err := h.d.Training.RemoveExemption(c.Request.Context(), actor(c), c.Param("id")); err != nil {
-		fail(c, err)
-		return
+		return reply{}, err
 	}
-	c.Status(http.StatusNoContent)
+	return reply{Status: http.StatusNoContent}, nil
 }
 
-func (h *handlers) listExemptions(c *gin.Context) {
+func (h *handlers) listExemptions(c *gin.Context) (reply, error) {
 	items, err := h.d.Training.ExemptionsOf(c.Request.Context(), actor(c), c.Param("id"))
 	if err != nil {
-		fail(c, err)
-		return
+		return reply{}, err
 	}
 	out := list[exemptionResponse]{Items: make([]exemptionResponse, 0, len(items))}
 	for _, e := range items {
 		out.Items = append(out.Items, toExemption(e))
 	}
-	c.JSON(http.StatusOK, out)
+	return reply{http.StatusOK, out}, nil
 }
 
 type flagResponse struct {
@@ -89,16 +85,14 @@ func toFlag(f training.Flag) flagResponse {
 		Kind: f.Kind, RaisedAt: f.RaisedAt, DueOn: f.DueOn, Detail: f.Detail}
 }
 
-func (h *handlers) listFlags(c *gin.Context) {
+func (h *handlers) listFlags(c *gin.Context) (reply, error) {
 	page, err := pageRequest(c)
 	if err != nil {
-		fail(c, err)
-		return
+		return reply{}, err
 	}
 	res, err := h.d.Training.ListFlags(c.Request.Context(), actor(c), training.FlagFilter{Kind: training.FlagKind(c.Query("kind"))}, page)
 	if err != nil {
-		fail(c, err)
-		return
+		return reply{}, err
 	}
-	c.JSON(http.StatusOK, newList(res, toFlag))
+	return reply{http.StatusOK, newList(res, toFlag)}, nil
 }

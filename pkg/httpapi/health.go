@@ -11,18 +11,18 @@ import (
 )
 
 // health answers while the process is up, whatever the database does.
-func (h *handlers) health(c *gin.Context) {
-	c.JSON(http.StatusOK, statusMessage{Status: "ok"})
+func (h *handlers) health(c *gin.Context) (reply, error) {
+	return reply{http.StatusOK, statusMessage{Status: "ok"}}, nil
 }
 
 // ready answers 200 only when the database answers a ping in time.
-func (h *handlers) ready(c *gin.Context) {
+func (h *handlers) ready(c *gin.Context) (reply, error) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
 	defer cancel()
 	if err := h.d.DB.Ping(ctx); err != nil {
 		h.d.Logger.WarnContext(ctx, "readiness check failed", logging.Err(err))
 		writeProblem(c, Problem{Status: http.StatusServiceUnavailable, Detail: "The database is not reachable."})
-		return
+		return reply{}, nil
 	}
-	c.JSON(http.StatusOK, statusMessage{Status: "ready"})
+	return reply{http.StatusOK, statusMessage{Status: "ready"}}, nil
 }

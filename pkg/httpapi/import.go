@@ -30,22 +30,19 @@ type importResponse struct {
 
 // importPeople reads an HR-system CSV export and upserts by employee
 // number. With ?dry_run=true it reports what it would do and writes nothing.
-func (h *handlers) importPeople(c *gin.Context) {
+func (h *handlers) importPeople(c *gin.Context) (reply, error) {
 	dryRun := c.Query("dry_run") == "true"
 	if q := c.Query("dry_run"); q != "" && q != "true" && q != "false" {
-		fail(c, training.Invalid("dry_run", "The dry_run parameter must be true or false."))
-		return
+		return reply{}, training.Invalid("dry_run", "The dry_run parameter must be true or false.")
 	}
 	mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	if mt != "text/csv" {
-		fail(c, fmt.Errorf("import wants text/csv: %w", ErrUnsupportedMediaType))
-		return
+		return reply{}, fmt.Errorf("import wants text/csv: %w", ErrUnsupportedMediaType)
 	}
 	res, err := h.app().ImportPeople(c.Request.Context(), actor(c), c.Request.Body, dryRun)
 	if err != nil {
-		fail(c, err)
-		return
+		return reply{}, err
 	}
-	c.JSON(http.StatusOK, importResponse{DryRun: res.DryRun, Created: res.Created, Updated: res.Updated,
-		Unchanged: res.Unchanged, Errors: res.Errors, Warnings: res.Warnings})
+	return reply{http.StatusOK, importResponse{DryRun: res.DryRun, Created: res.Created, Updated: res.Updated,
+		Unchanged: res.Unchanged, Errors: res.Errors, Warnings: res.Warnings}}, nil
 }

@@ -18,18 +18,16 @@ type jobRunResponse struct {
 // runJob runs a scheduled job now (HR only) and answers with its summary.
 // The run takes the job's lease like a scheduled one, so two clicks, or a
 // click during the scheduled run, run it once.
-func (h *handlers) runJob(c *gin.Context) {
+func (h *handlers) runJob(c *gin.Context) (reply, error) {
 	if !actor(c).HR {
-		fail(c, fmt.Errorf("run job: %w", training.ErrForbidden))
-		return
+		return reply{}, fmt.Errorf("run job: %w", training.ErrForbidden)
 	}
 	sum, err := h.d.Jobs.RunNow(c.Request.Context(), c.Param("name"))
 	if err != nil {
-		fail(c, err)
-		return
+		return reply{}, err
 	}
 	if sum.Counts == nil {
 		sum.Counts = map[string]int{}
 	}
-	c.JSON(http.StatusOK, jobRunResponse{Job: c.Param("name"), Summary: sum})
+	return reply{http.StatusOK, jobRunResponse{Job: c.Param("name"), Summary: sum}}, nil
 }

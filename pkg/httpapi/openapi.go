@@ -512,11 +512,11 @@ func OpenAPIDocument() ([]byte, error) {
 	return openAPIDoc.body, openAPIDoc.err
 }
 
-func (h *handlers) openapi(c *gin.Context) {
+func (h *handlers) openapi(c *gin.Context) (reply, error) {
 	doc, err := h.document()
 	if err != nil {
-		fail(c, err)
-		return
+		return reply{}, err
 	}
 	c.Data(http.StatusOK, "application/json", doc)
+	return reply{}, nil
 }

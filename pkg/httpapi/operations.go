@@ -298,7 +298,7 @@ type operation struct {
 	ID     string // operationId
 	// Handle answers the request. A method expression, so the table can be
 	// a package-level value while each router has its own handlers.
-	Handle  func(*handlers, *gin.Context)
+	Handle  func(*handlers, *gin.Context) (reply, error)
 	Summary string
 	Tag     string
 	// Public: no credentials; otherwise a bearer access token, checked

@@ -35,16 +35,14 @@ func toMessage(m notify.Message) messageResponse {
 	return r
 }
 
-func (h *handlers) listOutbox(c *gin.Context) {
+func (h *handlers) listOutbox(c *gin.Context) (reply, error) {
 	page, err := pageRequest(c)
 	if err != nil {
-		fail(c, err)
-		return
+		return reply{}, err
 	}
 	res, err := h.d.Outbox.List(c.Request.Context(), actor(c), notify.Filter{To: c.Query("to"), Kind: notify.Kind(c.Query("kind"))}, page)
 	if err != nil {
-		fail(c, err)
-		return
+		return reply{}, err
 	}
-	c.JSON(http.StatusOK, newList(res, toMessage))
+	return reply{http.StatusOK, newList(res, toMessage)}, nil
 }

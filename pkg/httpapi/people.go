@@ -117,72 +117,62 @@ func (r personPatchRequest) patch() (training.PersonPatch, error) {
 	return p, v.Err()
 }
 
-func (h *handlers) createPerson(c *gin.Context) {
+func (h *handlers) createPerson(c *gin.Context) (reply, error) {
 	var req personRequest
 	if err := bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
+		return reply{}, err
 	}
 	in, err := req.input()
 	if err != nil {
-		fail(c, err)
-		return
+		return reply{}, err
 	}
 	p, err := h.d.Training.CreatePerson(c.Request.Context(), actor(c), in)
 	if err != nil {
-		fail(c, err)
-		return
+		return reply{}, err
 	}
 	c.Header("Location", "/api/v1/people/"+p.ID)
-	c.JSON(http.StatusCreated, h.toSavedPerson(c.Request.Context(), p))
+	return reply{http.StatusCreated, h.toSavedPerson(c.Request.Context(), p)}, nil
 }
 
-func (h *handlers) getPerson(c *gin.Context) {
+func (h *handlers) getPerson(c *gin.Context) (reply, error) {
 	p, err := h.d.Training.Person(c.Request.Context(), actor(c), c.Param("id"))
 	if err != nil {
-		fail(c, err)
-		return
+		return reply{}, err
 	}
-	c.JSON(http.StatusOK, h.toPerson(c.Request.Context(), p))
+	return reply{http.StatusOK, h.toPerson(c.Request.Context(), p)}, nil
 }
 
-func (h *handlers) patchPerson(c *gin.Context) {
+func (h *handlers) patchPerson(c *gin.Context) (reply, error) {
 	var req personPatchRequest
 	if err := bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
+		return reply{}, err
 	}
 	patch, err := req.patch()
 	if err != nil {
-		fail(c, err)
-		return
+		return reply{}, err
 	}
 	p, err := h.d.Training.UpdatePerson(c.Request.Context(), actor(c), c.Param("id"), patch)
 	if err != nil {
-		fail(c, err)
-		return
+		return reply{}, err
 	}
-	c.JSON(http.StatusOK, h.toSavedPerson(c.Request.Context(), p))
+	return reply{http.StatusOK, h.toSavedPerson(c.Request.Context(), p)}, nil
 }
 
-func (h *handlers) listPeople(c *gin.Context) {
+func (h *handlers) listPeople(c *gin.Context) (reply, error) {
 	page, err := pageRequest(c)
 	if err != nil {
-		fail(c, err)
-		return
+		return reply{}, err
 	}
 	f := training.PeopleFilter{Department: c.Query("department"), Query: c.Query("q"), Status: training.Status(c.Query("status"))}
 	if len(f.Query) > 200 || len(f.Department) > 200 {
-		fail(c, training.Invalid("q", "The search words and department must be 200 characters or fewer."))
-		return
+		return reply{}, training.Invalid("q", "The search words and department must be 200 characters or fewer.")
 	}
 	res, err := h.d.Training.ListPeople(c.Request.Context(), actor(c), f, page)
 	if err != nil {
-		fail(c, err)
-		return
+		return reply{}, err
 	}
 	ctx := c.Request.Context()
-	c.JSON(http.StatusOK, newList(res, func(p training.Person) personResponse { return h.toPerson(ctx, p) }))
+	return reply{http.StatusOK, newList(res, func(p training.Person) personResponse { return h.toPerson(ctx, p) })}, nil
 }
 
 // check refuses a roles body without the list: {} or {"roles": null}

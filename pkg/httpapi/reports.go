@@ -44,7 +44,7 @@ type reportResponse struct {
 	Groups     []reportGroup    `json:"groups"`
 }
 
-func (h *handlers) complianceReport(c *gin.Context) {
+func (h *handlers) complianceReport(c *gin.Context) (reply, error) {
 	v := &training.ValidationError{}
 	req := training.ReportRequest{
 		CourseCode: c.Query("course_code"),
@@ -61,18 +61,17 @@ func (h *handlers) complianceReport(c *gin.Context) {
 	req.Problems = v.Fields // reported with the service's own checks
 	rep, err := h.app().ComplianceReport(c.Request.Context(), actor(c), req)
 	if err != nil {
-		fail(c, err)
-		return
+		return reply{}, err
 	}
 	if format == "csv" {
 		application.Serve(c.Request.Context(), h.d.Logger, c.Writer, application.ReportCSV(rep))
-		return
+		return reply{}, nil
 	}
 	out := reportResponse{AsOf: rep.AsOf, CourseCode: rep.CourseCode, GroupBy: rep.GroupBy, Totals: toCounts(rep.Totals), Groups: []reportGroup{}}
 	for _, g := range rep.Groups {
 		out.Groups = append(out.Groups, reportGroup{Key: g.Key, counts: toCounts(g.Tally)})
 	}
-	c.JSON(http.StatusOK, out)
+	return reply{http.StatusOK, out}, nil
 }
 
 // ReportCSVHeader is the header row of the report's CSV download.

@@ -123,8 +123,7 @@ func (h *handlers) routes(r *gin.Engine) {
 		if q := checkQuery(op); q != nil {
 			chain = append(chain, q)
 		}
-		handle := op.Handle
-		chain = append(chain, func(c *gin.Context) { handle(h, c) })
+		chain = append(chain, h.serve(op.Handle))
 		g.Handle(op.Method, pathParam.ReplaceAllString(path, ":$1"), chain...)
 	}
 }
@@ -273,5 +272,29 @@ func securityHeaders() gin.HandlerFunc {
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "same-origin")
 		c.Next()
+	}
+}
+
+// reply is what an operation's handler answers: a status and a body to
+// send as JSON. A handler that wrote its answer itself (a file, a CSV)
+// returns the zero reply; one with only a status sends no body.
+type reply struct {
+	Status int
+	Body   any
+}
+
+// serve runs an operation's handler and sends its reply, or its error as
+// problem+json: the one place the API encodes answers and maps errors.
+func (h *handlers) serve(handle func(*handlers, *gin.Context) (reply, error)) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		r, err := handle(h, c)
+		switch {
+		case err != nil:
+			fail(c, err)
+		case r.Body != nil:
+			c.JSON(r.Status, r.Body)
+		case r.Status != 0:
+			c.Status(r.Status)
+		}
 	}
 }

@@ -57,47 +57,46 @@ func (h *handlers) courseMap(c *gin.Context) (map[string]training.Course, error)
 	return m, nil
 }
 
-func (h *handlers) trainingOf(c *gin.Context, personID string) {
+func (h *handlers) trainingOf(c *gin.Context, personID string) (reply, error) {
 	items, err := h.d.Training.TrainingOf(c.Request.Context(), actor(c), personID)
 	if err != nil {
-		fail(c, err)
-		return
+		return reply{}, err
 	}
 	courses, err := h.courseMap(c)
 	if err != nil {
-		fail(c, err)
-		return
+		return reply{}, err
 	}
-	c.JSON(http.StatusOK, trainingResponse{Items: h.toTraining(items, courses)})
+	return reply{http.StatusOK, trainingResponse{Items: h.toTraining(items, courses)}}, nil
 }
 
-func (h *handlers) personTraining(c *gin.Context) { h.trainingOf(c, c.Param("id")) }
-func (h *handlers) myTraining(c *gin.Context)     { h.trainingOf(c, principal(c).PersonID) }
+func (h *handlers) personTraining(c *gin.Context) (reply, error) {
+	return h.trainingOf(c, c.Param("id"))
+}
+func (h *handlers) myTraining(c *gin.Context) (reply, error) {
+	return h.trainingOf(c, principal(c).PersonID)
+}
 
 type teamMember struct {
 	personResponse
 	Training []trainingItem `json:"training"`
 }
 
-func (h *handlers) team(c *gin.Context) {
+func (h *handlers) team(c *gin.Context) (reply, error) {
 	page, err := pageRequest(c)
 	if err != nil {
-		fail(c, err)
-		return
+		return reply{}, err
 	}
 	f := training.TeamFilter{Status: training.Status(c.Query("status")), CourseCode: c.Query("course_code")}
 	res, err := h.d.Training.Team(c.Request.Context(), actor(c), f, page)
 	if err != nil {
-		fail(c, err)
-		return
+		return reply{}, err
 	}
 	courses, err := h.courseMap(c)
 	if err != nil {
-		fail(c, err)
-		return
+		return reply{}, err
 	}
 	ctx := c.Request.Context()
-	c.JSON(http.StatusOK, newList(res, func(m training.TeamMember) teamMember {
+	return reply{http.StatusOK, newList(res, func(m training.TeamMember) teamMember {
 		return teamMember{personResponse: h.toPerson(ctx, m.Person), Training: h.toTraining(m.Training, courses)}
-	}))
+	})}, nil
 }

@@ -51,13 +51,32 @@ func (m *Model) apply(ctx context.Context, st *state, c Change) error {
 		// An intent: the write may not have happened yet. What it names is
 		// read when its done entry arrives, or after Settle without one.
 		return nil
+	case c.Origin == m.origin:
+		// This process's own write is in memory already; only a record
+		// whose reading was skipped meanwhile (stale) is read again.
+		return m.reread(ctx, st, c.Kind, m.takeStale(c.Kind, c.IDs))
 	}
 	return m.reread(ctx, st, c.Kind, c.IDs)
 }
 
+// takeStale returns those of ids marked stale, and unmarks them.
+func (m *Model) takeStale(kind Kind, ids []string) []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []string
+	for _, id := range ids {
+		if k := key(kind, id); m.stale[k] {
+			delete(m.stale, k)
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
 // reread reads what ids name from the database and puts it into st,
-// unless this process wrote one of them meanwhile: its own write is newer
-// than what was read, and its done entry, further on, reads it again.
+// unless this process wrote one of them meanwhile. That record is then
+// marked stale: what was read may be older or newer than this process's
+// write, so the write's own done entry, further on, reads it again.
 // The records are read a few at a time in parallel (each is one look-up
 // by _id), then put in together.
 func (m *Model) reread(ctx context.Context, st *state, kind Kind, ids []string) error {
@@ -93,8 +112,12 @@ func (m *Model) reread(ctx context.Context, st *state, kind Kind, ids []string) 
 	defer m.mu.Unlock()
 	for _, r := range results {
 		// Not found: a write that failed, or a create that never happened.
-		if r.err == nil && m.touched[r.key] == r.gen {
+		switch {
+		case r.err != nil:
+		case m.touched[r.key] == r.gen:
 			r.put(st)
+		default:
+			m.stale[r.key] = true
 		}
 	}
 	return nil
@@ -283,7 +306,7 @@ func (m *Model) reload(ctx context.Context) error {
 	}
 	m.mu.Lock()
 	m.st = st
-	m.touched = map[string]uint64{}
+	m.touched, m.stale = map[string]uint64{}, map[string]bool{}
 	m.mu.Unlock()
 	return nil
 }

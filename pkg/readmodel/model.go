@@ -108,9 +108,10 @@ type Model struct {
 	log    *slog.Logger
 	o      Options
 
-	mu      sync.RWMutex // guards st and touched
+	mu      sync.RWMutex // guards st, touched and stale
 	st      *state
 	touched map[string]uint64 // entity key -> number of this process's writes to it
+	stale   map[string]bool   // entity keys to read again at this process's next done entry for them
 
 	// writeMu is held shared by every write from its intent to its done
 	// entry, and alone by a reload while it swaps in its new state, so
@@ -152,7 +153,7 @@ func New(inner Inner, o Options) *Model {
 	}
 	return &Model{
 		Inner: inner, origin: bson.NewObjectID().Hex(), log: o.Logger, o: o,
-		st: newState(), touched: map[string]uint64{}, pending: map[int64]intent{},
+		st: newState(), touched: map[string]uint64{}, stale: map[string]bool{}, pending: map[int64]intent{},
 		kick: make(chan struct{}, 1),
 	}
 }
