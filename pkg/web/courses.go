@@ -16,13 +16,13 @@ type coursesPage struct {
 }
 
 // courses lists every course (HR and auditors).
-func (s *Server) courses(c *gin.Context) {
+func (s *Server) courses(c *gin.Context) error {
 	list, err := s.d.Training.Courses(c.Request.Context())
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	s.render(c, http.StatusOK, "courses.html", page{Title: "Courses", Data: coursesPage{Courses: list}})
+	return nil
 }
 
 // coursePage is the content of course.html.
@@ -35,20 +35,15 @@ type coursePage struct {
 	CanEdit       bool
 }
 
-func (s *Server) courseFor(c *gin.Context) (training.Course, bool) {
-	course, err := s.d.Training.Course(c.Request.Context(), c.Param("code"))
-	if err != nil {
-		s.fail(c, err)
-		return training.Course{}, false
-	}
-	return course, true
+func (s *Server) courseFor(c *gin.Context) (training.Course, error) {
+	return s.d.Training.Course(c.Request.Context(), c.Param("code"))
 }
 
 // course shows one course and its policy.
-func (s *Server) course(c *gin.Context) {
-	course, ok := s.courseFor(c)
-	if !ok {
-		return
+func (s *Server) course(c *gin.Context) error {
+	course, err := s.courseFor(c)
+	if err != nil {
+		return err
 	}
 	data := coursePage{Course: course, EffectiveFrom: longDate(course.EffectiveFrom), Delivery: deliveryLabel(course.Delivery), CanEdit: may(c, hrChanges)}
 	var kinds []string
@@ -71,6 +66,7 @@ func (s *Server) course(c *gin.Context) {
 		pg.Banner = &banner{Success: true, Heading: "Policy saved", Text: "Everyone’s status now follows the new policy."}
 	}
 	s.render(c, http.StatusOK, "course.html", pg)
+	return nil
 }
 
 // The policy form's number inputs, by the domain's field name (which is
@@ -118,20 +114,21 @@ func newCourseEditPage(course training.Course) courseEditPage {
 }
 
 // courseEdit is HR's form for a course's policy numbers.
-func (s *Server) courseEdit(c *gin.Context) {
-	course, ok := s.courseFor(c)
-	if !ok {
-		return
+func (s *Server) courseEdit(c *gin.Context) error {
+	course, err := s.courseFor(c)
+	if err != nil {
+		return err
 	}
 	s.render(c, http.StatusOK, "course_edit.html", page{Title: "Change the policy for " + course.Title, Data: newCourseEditPage(course)})
+	return nil
 }
 
 // courseUpdate saves the policy, or shows the form with what to correct.
 // The domain decides who may and checks the numbers.
-func (s *Server) courseUpdate(c *gin.Context) {
-	course, ok := s.courseFor(c)
-	if !ok {
-		return
+func (s *Server) courseUpdate(c *gin.Context) error {
+	course, err := s.courseFor(c)
+	if err != nil {
+		return err
 	}
 	data := newCourseEditPage(course)
 	var errs []fieldError
@@ -160,9 +157,9 @@ func (s *Server) courseUpdate(c *gin.Context) {
 	title := "Change the policy for " + course.Title
 	if len(errs) > 0 {
 		s.render(c, http.StatusUnprocessableEntity, "course_edit.html", page{Title: title, Errors: errs, Data: data})
-		return
+		return nil
 	}
-	_, err := s.d.Training.UpdateCourse(c.Request.Context(), principal(c).Actor(), course.Code, func(co *training.Course) {
+	_, err = s.d.Training.UpdateCourse(c.Request.Context(), principal(c).Actor(), course.Code, func(co *training.Course) {
 		co.NewStarterDays = numbers["new_starter_days"]
 		co.ValidityMonths = numbers["validity_months"]
 		co.DueSoonDays = numbers["due_soon_days"]
@@ -173,9 +170,10 @@ func (s *Server) courseUpdate(c *gin.Context) {
 		s.formFailed(c, err, courseFormErrors(), func(status int, errs []fieldError) {
 			s.render(c, status, "course_edit.html", page{Title: title, Errors: errs, Data: data})
 		})
-		return
+		return nil
 	}
 	c.Redirect(http.StatusSeeOther, "/courses/"+course.Code+"?saved=1")
+	return nil
 }
 
 // courseFormErrors is how the policy form shows the domain's answer: each

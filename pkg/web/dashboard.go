@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -98,36 +99,30 @@ func reportRows(groups []training.ReportGroup) []reportRow {
 
 // departmentReport is the compliance report by department for the course
 // the address names, as the dashboard and its lists of people show it. An
-// unknown course is Not found; false means the answer has been written.
-func (s *Server) departmentReport(c *gin.Context, code string) (training.Report, bool) {
+// unknown course is Not found.
+func (s *Server) departmentReport(c *gin.Context, code string) (training.Report, error) {
 	rep, err := s.d.Training.ComplianceReport(c.Request.Context(), principal(c).Actor(), training.ReportRequest{CourseCode: code, GroupBy: training.GroupByDepartment})
 	if isInputError(err) {
-		s.NotFound(c)
-		return training.Report{}, false
+		return training.Report{}, fmt.Errorf("dashboard of %q: %w", code, training.ErrNotFound)
 	}
-	if err != nil {
-		s.fail(c, err)
-		return training.Report{}, false
-	}
-	return rep, true
+	return rep, err
 }
 
 // dashboard is HR's landing page: compliance per department for a course,
 // as a chart and a table, and the counts to act on.
-func (s *Server) dashboard(c *gin.Context) {
+func (s *Server) dashboard(c *gin.Context) error {
 	ctx := c.Request.Context()
 	courses, err := s.d.Training.Courses(ctx)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	code := strings.TrimSpace(c.Query("course_code"))
 	if code == "" {
 		code = defaultCourse(courses)
 	}
-	rep, ok := s.departmentReport(c, code)
-	if !ok {
-		return
+	rep, err := s.departmentReport(c, code)
+	if err != nil {
+		return err
 	}
 	title := code
 	for _, co := range courses {
@@ -143,4 +138,5 @@ func (s *Server) dashboard(c *gin.Context) {
 		data.Groups = append(data.Groups, newDashboardCounts(rep.CourseCode, groupLabel(g.Key), g.Key, g.Tally))
 	}
 	s.render(c, http.StatusOK, "dashboard.html", page{Title: "Dashboard", Data: data})
+	return nil
 }

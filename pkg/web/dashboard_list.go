@@ -97,24 +97,23 @@ type dashboardListRow struct {
 	DateLabel, Date                      string
 }
 
-func (s *Server) dashboardList(c *gin.Context) {
+func (s *Server) dashboardList(c *gin.Context) error {
 	ctx := c.Request.Context()
 	kind, ok := countKindOf(c.Query("show"))
 	code := strings.TrimSpace(c.Query("course_code"))
 	pageNo, err := strconv.Atoi(c.DefaultQuery("page", "1"))
 	if !ok || code == "" || err != nil || pageNo < 1 {
 		s.NotFound(c)
-		return
+		return nil
 	}
 	department := c.Query("department")
-	rep, ok := s.departmentReport(c, code)
-	if !ok {
-		return
+	rep, err := s.departmentReport(c, code)
+	if err != nil {
+		return err
 	}
 	course, err := s.d.Training.Course(ctx, rep.CourseCode)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var lines []training.ReportLine
 	tally := rep.Totals
@@ -140,7 +139,7 @@ func (s *Server) dashboardList(c *gin.Context) {
 	start := (pageNo - 1) * dashboardListSize
 	if start > 0 && start >= len(lines) {
 		s.NotFound(c)
-		return
+		return nil
 	}
 	end := min(start+dashboardListSize, len(lines))
 	for _, l := range lines[start:end] {
@@ -165,4 +164,5 @@ func (s *Server) dashboardList(c *gin.Context) {
 		title += ", " + groupLabel(department)
 	}
 	s.render(c, http.StatusOK, "dashboard_list.html", page{Title: title, Data: data})
+	return nil
 }

@@ -35,8 +35,9 @@ func (r pendingRow) ReasonID() string { return reasonInput(r.ID) }
 // evidence lists the completions waiting for the viewer to verify: HR
 // all of them, a line manager their reporting line's (per the course's
 // verification rule). Auditors see the list read-only.
-func (s *Server) evidence(c *gin.Context) {
+func (s *Server) evidence(c *gin.Context) error {
 	s.renderEvidence(c, http.StatusOK, nil, "", "")
+	return nil
 }
 
 func (s *Server) renderEvidence(c *gin.Context, status int, errs []fieldError, failedID, reason string) {
@@ -101,8 +102,8 @@ func (s *Server) reviewBanner(c *gin.Context, actor training.Actor) *banner {
 	return nil
 }
 
-func (s *Server) verifyCompletion(c *gin.Context) { s.review(c, true) }
-func (s *Server) rejectCompletion(c *gin.Context) { s.review(c, false) }
+func (s *Server) verifyCompletion(c *gin.Context) error { s.review(c, true); return nil }
+func (s *Server) rejectCompletion(c *gin.Context) error { s.review(c, false); return nil }
 
 // review verifies or rejects one completion; the domain decides whether
 // the viewer may. A rejection without a reason shows the list again with
@@ -146,8 +147,9 @@ type revokePage struct {
 }
 
 // revokeForm asks HR why a completion is withdrawn.
-func (s *Server) revokeForm(c *gin.Context) {
+func (s *Server) revokeForm(c *gin.Context) error {
 	s.renderRevoke(c, http.StatusOK, nil, "")
+	return nil
 }
 
 func (s *Server) renderRevoke(c *gin.Context, status int, errs []fieldError, reason string) {
@@ -178,7 +180,7 @@ func (s *Server) renderRevoke(c *gin.Context, status int, errs []fieldError, rea
 }
 
 // revoke withdraws a completion with a reason (HR only; the domain says).
-func (s *Server) revoke(c *gin.Context) {
+func (s *Server) revoke(c *gin.Context) error {
 	id := c.Param("id")
 	reason := training.TrimText(c.PostForm("reason"))
 	_, err := s.d.Training.Revoke(c.Request.Context(), principal(c).Actor(), id, reason)
@@ -188,7 +190,8 @@ func (s *Server) revoke(c *gin.Context) {
 		s.formFailed(c, err, f, func(status int, errs []fieldError) {
 			s.renderRevoke(c, status, errs, reason)
 		})
-		return
+		return nil
 	}
 	c.Redirect(http.StatusSeeOther, "/completions/"+id+"/revoke?revoked=1")
+	return nil
 }

@@ -40,33 +40,26 @@ type exemptionForm struct {
 	Day, Month, Year string
 }
 
-// personFor finds a person the viewer may see, or answers with the 404
-// page. The pages that use it are HR's (their guard says so).
-func (s *Server) personFor(c *gin.Context) (training.Person, bool) {
-	p, err := s.d.Training.Person(c.Request.Context(), principal(c).Actor(), c.Param("id"))
-	if err != nil {
-		s.fail(c, err)
-		return training.Person{}, false
-	}
-	return p, true
+// personFor finds the person of the address, if the viewer may see them.
+// The pages that use it are HR's (their guard says so).
+func (s *Server) personFor(c *gin.Context) (training.Person, error) {
+	return s.d.Training.Person(c.Request.Context(), principal(c).Actor(), c.Param("id"))
 }
 
 // exemptions lists a person's exemptions, with "remove" for HR.
-func (s *Server) exemptions(c *gin.Context) {
-	person, ok := s.personFor(c)
-	if !ok {
-		return
+func (s *Server) exemptions(c *gin.Context) error {
+	person, err := s.personFor(c)
+	if err != nil {
+		return err
 	}
 	ctx := c.Request.Context()
 	list, err := s.d.Training.ExemptionsOf(ctx, principal(c).Actor(), person.ID)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	courses, err := s.courseTitles(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	data := exemptionsPage{PersonID: person.ID, Person: person.FullName(), CanChange: may(c, hrChanges)}
 	loc := s.d.Training.Location()
@@ -92,20 +85,21 @@ func (s *Server) exemptions(c *gin.Context) {
 		pg.Banner = &banner{Success: true, Heading: "Exemption removed"}
 	}
 	s.render(c, http.StatusOK, "exemptions.html", pg)
+	return nil
 }
 
 // exemptionNew is the form to exempt a person from a course (HR only).
-func (s *Server) exemptionNew(c *gin.Context) {
-	person, ok := s.personFor(c)
-	if !ok {
-		return
+func (s *Server) exemptionNew(c *gin.Context) error {
+	person, err := s.personFor(c)
+	if err != nil {
+		return err
 	}
 	form, err := s.newExemptionForm(c, person, "")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	s.render(c, http.StatusOK, "exemption_new.html", page{Title: "Exempt " + person.FullName() + " from a course", Data: form})
+	return nil
 }
 
 func (s *Server) newExemptionForm(c *gin.Context, person training.Person, selected string) (exemptionForm, error) {
@@ -118,16 +112,15 @@ func (s *Server) newExemptionForm(c *gin.Context, person training.Person, select
 
 // grantExemption reads the form and grants the exemption, or shows the
 // form again with what to correct. The domain decides who may.
-func (s *Server) grantExemption(c *gin.Context) {
-	person, ok := s.personFor(c)
-	if !ok {
-		return
+func (s *Server) grantExemption(c *gin.Context) error {
+	person, err := s.personFor(c)
+	if err != nil {
+		return err
 	}
 	code := strings.TrimSpace(c.PostForm(exemptCourseInput))
 	form, err := s.newExemptionForm(c, person, code)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	form.Reason = training.TrimText(c.PostForm(exemptReasonInput))
 	form.Day = strings.TrimSpace(c.PostForm(untilDayInput))
@@ -164,24 +157,26 @@ func (s *Server) grantExemption(c *gin.Context) {
 		s.formFailed(c, err, f, func(status int, errs []fieldError) {
 			s.render(c, status, "exemption_new.html", page{Title: "Exempt " + person.FullName() + " from a course", Errors: errs, Data: form})
 		})
-		return
+		return nil
 	}
 	c.Redirect(http.StatusSeeOther, "/people/"+person.ID+"/exemptions?done=granted")
+	return nil
 }
 
 // removeExemption withdraws an exemption (HR only; the domain says).
-func (s *Server) removeExemption(c *gin.Context) {
-	person, ok := s.personFor(c)
-	if !ok {
-		return
+func (s *Server) removeExemption(c *gin.Context) error {
+	person, err := s.personFor(c)
+	if err != nil {
+		return err
 	}
-	err := s.d.Training.RemoveExemption(c.Request.Context(), principal(c).Actor(), c.Param("exemption"))
+	err = s.d.Training.RemoveExemption(c.Request.Context(), principal(c).Actor(), c.Param("exemption"))
 	switch {
 	case errors.Is(err, training.ErrConflict):
 		c.Redirect(http.StatusSeeOther, "/people/"+person.ID+"/exemptions")
 	case err != nil:
-		s.fail(c, err)
+		return err
 	default:
 		c.Redirect(http.StatusSeeOther, "/people/"+person.ID+"/exemptions?done=removed")
 	}
+	return nil
 }

@@ -45,7 +45,7 @@ type flagRow struct {
 
 // flags lists what the scan raised about the people the viewer may see:
 // HR and auditors everyone, line managers their reporting line.
-func (s *Server) flags(c *gin.Context) {
+func (s *Server) flags(c *gin.Context) error {
 	ctx := c.Request.Context()
 	actor := principal(c).Actor()
 	kind := training.FlagKind(c.Query("kind"))
@@ -66,12 +66,11 @@ func (s *Server) flags(c *gin.Context) {
 		s.formFailed(c, err, f, func(status int, errs []fieldError) {
 			s.render(c, status, "flags.html", page{Title: "Flags", Data: data, Errors: errs})
 		})
-		return
+		return nil
 	}
 	courses, err := s.courseTitles(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	for _, fl := range list.Items {
 		row := flagRow{PersonID: fl.PersonID, Person: fl.EmployeeNumber, EmployeeNumber: fl.EmployeeNumber,
@@ -96,6 +95,7 @@ func (s *Server) flags(c *gin.Context) {
 		data.NextHref = "/flags?" + q.Encode()
 	}
 	s.render(c, http.StatusOK, "flags.html", page{Title: "Flags", Data: data})
+	return nil
 }
 
 // dailyCheckWhen says in words when the compliance scan runs, given its

@@ -164,13 +164,14 @@ func (s *Server) importBody(c *gin.Context) {
 	c.Next()
 }
 
-func (s *Server) importForm(c *gin.Context) {
+func (s *Server) importForm(c *gin.Context) error {
 	s.render(c, http.StatusOK, "import.html", page{Title: "Import people from a CSV file", Data: newImportPage()})
+	return nil
 }
 
 // previewImport is the dry run: it reads the upload, plans it, holds the
 // file and shows what confirming would do. Nothing is written.
-func (s *Server) previewImport(c *gin.Context) {
+func (s *Server) previewImport(c *gin.Context) error {
 	data := newImportPage()
 	fail := func(msg string) {
 		s.render(c, http.StatusUnprocessableEntity, "import.html", page{Title: "Import people from a CSV file",
@@ -179,19 +180,19 @@ func (s *Server) previewImport(c *gin.Context) {
 	form := c.Request.MultipartForm
 	if form == nil || len(form.File[importFileInput]) == 0 || form.File[importFileInput][0].Size == 0 {
 		fail("Choose a CSV file to import.")
-		return
+		return nil
 	}
 	fh := form.File[importFileInput][0]
 	f, err := fh.Open()
 	if err != nil {
 		fail("The file could not be read: choose it again.")
-		return
+		return nil
 	}
 	content, err := io.ReadAll(io.LimitReader(f, maxImportBody+1))
 	f.Close()
 	if err != nil {
 		fail("The file could not be read: choose it again.")
-		return
+		return nil
 	}
 	actor := principal(c).Actor()
 	res, err := s.app().ImportPeople(c.Request.Context(), actor, bytes.NewReader(content), true)
@@ -203,10 +204,9 @@ func (s *Server) previewImport(c *gin.Context) {
 			msg = ve.Fields[0].Message
 		}
 		fail(msg)
-		return
+		return nil
 	case err != nil:
-		s.fail(c, err)
-		return
+		return err
 	}
 	data.FileName = fh.Filename
 	data.importResult(res)
@@ -216,18 +216,18 @@ func (s *Server) previewImport(c *gin.Context) {
 			s.render(c, http.StatusServiceUnavailable, "error.html", page{Title: "Sorry, the service is busy", Data: errorPage{
 				Paragraphs: []string{"Too many imports are waiting to be confirmed. Try again in a few minutes."},
 				LinkHref:   "/people/import", LinkText: "Upload a file"}})
-			return
+			return nil
 		} else if err != nil {
-			s.fail(c, err)
-			return
+			return err
 		}
 	}
 	s.render(c, http.StatusOK, "import_preview.html", page{Title: "Check the import before it is made", Data: data})
+	return nil
 }
 
 // confirmImport imports the held file, planned again against the people as
 // they are now, and shows the summary.
-func (s *Server) confirmImport(c *gin.Context) {
+func (s *Server) confirmImport(c *gin.Context) error {
 	actor := principal(c).Actor()
 	held, ok := s.holder().take(actor.PersonID, c.PostForm("token"))
 	if !ok {
@@ -237,12 +237,11 @@ func (s *Server) confirmImport(c *gin.Context) {
 				"Look at the list of people to see whether it was imported already, or upload the file again.",
 			},
 			LinkHref: "/people/import", LinkText: "Upload the file again"}})
-		return
+		return nil
 	}
 	res, err := s.app().ImportPeople(c.Request.Context(), actor, bytes.NewReader(held.data), false)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	data := newImportPage()
 	data.FileName = held.name
@@ -250,4 +249,5 @@ func (s *Server) confirmImport(c *gin.Context) {
 	pg := page{Title: "Import complete", Data: data,
 		Banner: &banner{Success: true, Heading: fmt.Sprintf("Imported %s: %d added, %d updated", held.name, res.Created, res.Updated)}}
 	s.render(c, http.StatusOK, "import_done.html", pg)
+	return nil
 }

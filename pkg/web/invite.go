@@ -42,10 +42,10 @@ func (s *Server) canInvite(c *gin.Context, p training.Person) (bool, error) {
 // invitePerson e-mails the person a one-time link to choose their password.
 // HR only (the route's guard): auditors are told they cannot, anyone else
 // finds no such page.
-func (s *Server) invitePerson(c *gin.Context) {
+func (s *Server) invitePerson(c *gin.Context) error {
 	if s.d.Accounts == nil {
 		s.NotFound(c)
-		return
+		return nil
 	}
 	id := c.Param("id")
 	err := s.d.Accounts.Invite(c.Request.Context(), principal(c).Actor(), id)
@@ -53,12 +53,12 @@ func (s *Server) invitePerson(c *gin.Context) {
 		if r, ok := inviteRefusal(c.Request.Context(), err); ok {
 			c.Set(inviteRefusalKey, r)
 			s.personDetail(c)
-			return
+			return nil
 		}
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.Redirect(http.StatusSeeOther, "/people/"+url.PathEscape(id)+"?invited=1")
+	return nil
 }
 
 // refusal is why the accounts service sent no invitation, and the status
@@ -109,26 +109,26 @@ type outboxMessagePage struct {
 // outboxMessage shows one e-mail of the outbox, with its text as HR may read
 // it: accounts.OutboxBody withholds every one-time link but that of a first
 // invitation, as the API does.
-func (s *Server) outboxMessage(c *gin.Context) {
+func (s *Server) outboxMessage(c *gin.Context) error {
 	if s.d.Outbox == nil {
 		s.NotFound(c)
-		return
+		return nil
 	}
 	list, err := s.d.Outbox.List(c.Request.Context(), principal(c).Actor(), notify.Filter{ID: c.Param("id")},
 		training.PageRequest{Limit: 1})
 	if errors.Is(err, training.ErrForbidden) {
 		s.NotFound(c) // as for /outbox itself
-		return
+		return nil
 	}
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if len(list.Items) == 0 {
 		s.NotFound(c)
-		return
+		return nil
 	}
 	m := list.Items[0]
 	data := outboxMessagePage{messageRow: s.toMessageRow(m), Body: accounts.OutboxBody(m)}
 	s.render(c, http.StatusOK, "outbox_message.html", page{Title: m.Subject, Data: data})
+	return nil
 }

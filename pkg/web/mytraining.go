@@ -73,23 +73,20 @@ type historyRow struct {
 	Revocable                                          bool // not revoked yet: HR may revoke it
 }
 
-func (s *Server) myTraining(c *gin.Context) {
+func (s *Server) myTraining(c *gin.Context) error {
 	ctx := c.Request.Context()
 	p := principal(c)
 	items, err := s.d.Training.TrainingOf(ctx, p.Actor(), p.PersonID)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	completions, err := s.d.Training.CompletionsOf(ctx, p.Actor(), p.PersonID)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	courses, err := s.courseTitles(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	data := myTrainingPage{}
 	rejected := s.latestRejections(c, completions)
@@ -116,6 +113,7 @@ func (s *Server) myTraining(c *gin.Context) {
 		pg.Banner = &banner{Success: true, Heading: "Your password is set", Text: "You are signed in. This page shows the training you must do."}
 	}
 	s.render(c, http.StatusOK, "my_training.html", pg)
+	return nil
 }
 
 func recordedBanner(done training.Completion, title string) *banner {
@@ -232,13 +230,8 @@ const (
 
 // applicableCourse finds the course a person may self-certify: one that
 // applies to them today.
-func (s *Server) applicableCourse(c *gin.Context) (training.Course, bool) {
-	course, err := s.app().SelfCertifiableCourse(c.Request.Context(), principal(c).Actor(), c.Param("code"))
-	if err != nil {
-		s.fail(c, err)
-		return training.Course{}, false
-	}
-	return course, true
+func (s *Server) applicableCourse(c *gin.Context) (training.Course, error) {
+	return s.app().SelfCertifiableCourse(c.Request.Context(), principal(c).Actor(), c.Param("code"))
 }
 
 func newRecordPage(course training.Course) recordPage {
@@ -246,10 +239,10 @@ func newRecordPage(course training.Course) recordPage {
 		CertificateRequired: course.Evidence == training.EvidenceCertificate, MaxMB: training.MaxEvidenceBytes >> 20}
 }
 
-func (s *Server) recordForm(c *gin.Context) {
-	course, ok := s.applicableCourse(c)
-	if !ok {
-		return
+func (s *Server) recordForm(c *gin.Context) error {
+	course, err := s.applicableCourse(c)
+	if err != nil {
+		return err
 	}
 	data := newRecordPage(course)
 	// A form sent after the sign-in ended comes back with its date (see
@@ -258,15 +251,16 @@ func (s *Server) recordForm(c *gin.Context) {
 	data.Month = strings.TrimSpace(c.Query(monthInput))
 	data.Year = strings.TrimSpace(c.Query(yearInput))
 	s.render(c, http.StatusOK, "record_completion.html", page{Title: "Record your " + course.Title + " training", Data: data})
+	return nil
 }
 
 // record self-certifies a completion from the form, then shows "My
 // training" with the outcome (POST-redirect-GET), or the form again with
 // what to correct.
-func (s *Server) record(c *gin.Context) {
-	course, ok := s.applicableCourse(c)
-	if !ok {
-		return
+func (s *Server) record(c *gin.Context) error {
+	course, err := s.applicableCourse(c)
+	if err != nil {
+		return err
 	}
 	data := newRecordPage(course)
 	data.Day = strings.TrimSpace(c.PostForm(dayInput))
@@ -295,9 +289,10 @@ func (s *Server) record(c *gin.Context) {
 		s.formFailed(c, err, recordFormErrors(ours, errors.Is(err, training.ErrCertificateFileNeeded)), func(status int, errs []fieldError) {
 			s.render(c, status, "record_completion.html", page{Title: "Record your " + course.Title + " training", Errors: errs, Data: data})
 		})
-		return
+		return nil
 	}
 	c.Redirect(http.StatusSeeOther, "/my-training?recorded="+done.ID)
+	return nil
 }
 
 // recordFormErrors is how the self-certification form shows the domain's

@@ -65,10 +65,10 @@ func (s *Server) toMessageRow(m notify.Message) messageRow {
 }
 
 // outbox shows what was e-mailed to whom (HR only: the domain says).
-func (s *Server) outbox(c *gin.Context) {
+func (s *Server) outbox(c *gin.Context) error {
 	if s.d.Outbox == nil {
 		s.NotFound(c)
-		return
+		return nil
 	}
 	to := strings.TrimSpace(c.Query("to"))
 	kind := notify.Kind(strings.TrimSpace(c.Query("kind")))
@@ -76,7 +76,7 @@ func (s *Server) outbox(c *gin.Context) {
 		training.PageRequest{Cursor: c.Query("after")})
 	if errors.Is(err, training.ErrForbidden) {
 		s.NotFound(c) // as for the other HR pages: not a page for this person
-		return
+		return nil
 	}
 	data := outboxPage{To: to}
 	data.Kinds = append(data.Kinds, kindOption{Value: "", Text: "All kinds", Selected: kind == ""})
@@ -87,7 +87,7 @@ func (s *Server) outbox(c *gin.Context) {
 		s.formFailed(c, err, queryForm(nil, "to"), func(status int, errs []fieldError) {
 			s.render(c, status, "outbox.html", page{Title: "Outbox", Data: data, Errors: errs})
 		})
-		return
+		return nil
 	}
 	for _, m := range list.Items {
 		data.Messages = append(data.Messages, s.toMessageRow(m))
@@ -103,4 +103,5 @@ func (s *Server) outbox(c *gin.Context) {
 		data.NextHref = "/outbox?" + q.Encode()
 	}
 	s.render(c, http.StatusOK, "outbox.html", page{Title: "Outbox", Data: data})
+	return nil
 }

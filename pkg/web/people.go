@@ -33,7 +33,7 @@ type personRow struct {
 	ID, Name, EmployeeNumber, Email, JobTitle, Department, Left string
 }
 
-func (s *Server) peopleList(c *gin.Context) {
+func (s *Server) peopleList(c *gin.Context) error {
 	f := training.PeopleFilter{Query: strings.TrimSpace(c.Query("q")), Department: strings.TrimSpace(c.Query("department")),
 		Status: training.Status(strings.TrimSpace(c.Query("status")))}
 	cursor := c.Query("cursor")
@@ -46,7 +46,7 @@ func (s *Server) peopleList(c *gin.Context) {
 			pg.Errors = errs
 			s.render(c, status, "people.html", pg)
 		})
-		return
+		return nil
 	}
 	for _, p := range list.Items {
 		row := personRow{ID: p.ID, Name: p.FullName(), EmployeeNumber: p.EmployeeNumber, Email: p.Email,
@@ -78,6 +78,7 @@ func (s *Server) peopleList(c *gin.Context) {
 		pg.Banner = &banner{Success: true, Heading: "Saved"}
 	}
 	s.render(c, http.StatusOK, "people.html", pg)
+	return nil
 }
 
 // personDetailPage is the content of person.html.
@@ -106,29 +107,25 @@ type auditRow struct {
 	At, Who, What, Changed string
 }
 
-func (s *Server) personDetail(c *gin.Context) {
+func (s *Server) personDetail(c *gin.Context) error {
 	ctx := c.Request.Context()
 	actor := principal(c).Actor()
 	id := c.Param("id")
 	p, err := s.d.Training.Person(ctx, actor, id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	items, err := s.d.Training.TrainingOf(ctx, actor, id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	completions, err := s.d.Training.CompletionsOf(ctx, actor, id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	courses, err := s.courseTitles(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	data := personDetailPage{Person: p, Name: p.FullName(), Kind: kindLabel(p.Kind), StartDate: longDate(p.StartDate),
 		EndDate: longDate(p.EndDate), CanEdit: may(c, hrChanges), ShowAudit: may(c, hrPages), Own: actor.PersonID == p.ID}
@@ -140,13 +137,11 @@ func (s *Server) personDetail(c *gin.Context) {
 		case errors.Is(err, training.ErrNotFound):
 			data.Manager = "Someone outside your reporting line"
 		default:
-			s.fail(c, err)
-			return
+			return err
 		}
 	}
 	if data.CanInvite, err = s.canInvite(c, p); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	rejected := s.latestRejections(c, completions)
 	for _, a := range items {
@@ -165,13 +160,11 @@ func (s *Server) personDetail(c *gin.Context) {
 		log, err := s.d.Training.ListAudit(ctx, actor, id, training.PageRequest{Limit: 100, Cursor: c.Query("audit")})
 		if err != nil {
 			if !isInputError(err) {
-				s.fail(c, err)
-				return
+				return err
 			}
 			log, err = s.d.Training.ListAudit(ctx, actor, id, training.PageRequest{Limit: 100})
 			if err != nil {
-				s.fail(c, err)
-				return
+				return err
 			}
 		}
 		names := map[string]string{training.SystemActor: "complytrack (automatic)"}
@@ -210,6 +203,7 @@ func (s *Server) personDetail(c *gin.Context) {
 		pg.Banner.Text = strings.Join(check, " ")
 	}
 	s.render(c, inviteBanner(c, &pg, p), "person.html", pg)
+	return nil
 }
 
 // personForm is the content of person_form.html: add or edit.
@@ -297,12 +291,13 @@ func readPersonDates(form personForm) (start, end training.Date, ours map[string
 	return start, end, ours
 }
 
-func (s *Server) newPersonForm(c *gin.Context) {
+func (s *Server) newPersonForm(c *gin.Context) error {
 	s.render(c, http.StatusOK, "person_form.html", page{Title: "Add a person", Data: personForm{
 		Action: "/people/new", Submit: "Add person", Kind: string(training.KindStaff), Kinds: personKindOptions(string(training.KindStaff)), CancelHref: "/people"}})
+	return nil
 }
 
-func (s *Server) createPerson(c *gin.Context) {
+func (s *Server) createPerson(c *gin.Context) error {
 	form := readPersonForm(c)
 	form.Action, form.Submit, form.Kinds, form.CancelHref = "/people/new", "Add person", personKindOptions(form.Kind), "/people"
 	start, end, ours := readPersonDates(form)
@@ -323,15 +318,16 @@ func (s *Server) createPerson(c *gin.Context) {
 		s.formFailed(c, err, personFormErrors(ours), func(status int, errs []fieldError) {
 			s.render(c, status, "person_form.html", page{Title: "Add a person", Errors: errs, Data: form})
 		})
-		return
+		return nil
 	}
 	c.Redirect(http.StatusSeeOther, "/people/"+url.PathEscape(p.ID)+"?saved=1")
+	return nil
 }
 
-func (s *Server) editPersonForm(c *gin.Context) {
-	p, ok := s.editablePerson(c)
-	if !ok {
-		return
+func (s *Server) editPersonForm(c *gin.Context) error {
+	p, err := s.editablePerson(c)
+	if err != nil {
+		return err
 	}
 	form := personForm{EmployeeNumber: p.EmployeeNumber, Email: p.Email, GivenName: p.GivenName, FamilyName: p.FamilyName,
 		Kind: string(p.Kind), JobTitle: p.JobTitle, Department: p.Department, Start: dateFieldsOf(p.StartDate), End: dateFieldsOf(p.EndDate)}
@@ -341,6 +337,7 @@ func (s *Server) editPersonForm(c *gin.Context) {
 		}
 	}
 	s.renderPersonEdit(c, http.StatusOK, p, form, nil)
+	return nil
 }
 
 func (s *Server) renderPersonEdit(c *gin.Context, status int, p training.Person, form personForm, errs []fieldError) {
@@ -350,19 +347,14 @@ func (s *Server) renderPersonEdit(c *gin.Context, status int, p training.Person,
 }
 
 // editablePerson finds the person of an edit page, for HR only.
-func (s *Server) editablePerson(c *gin.Context) (training.Person, bool) {
-	p, err := s.d.Training.Person(c.Request.Context(), principal(c).Actor(), c.Param("id"))
-	if err != nil {
-		s.fail(c, err)
-		return training.Person{}, false
-	}
-	return p, true
+func (s *Server) editablePerson(c *gin.Context) (training.Person, error) {
+	return s.d.Training.Person(c.Request.Context(), principal(c).Actor(), c.Param("id"))
 }
 
-func (s *Server) updatePerson(c *gin.Context) {
-	p, ok := s.editablePerson(c)
-	if !ok {
-		return
+func (s *Server) updatePerson(c *gin.Context) error {
+	p, err := s.editablePerson(c)
+	if err != nil {
+		return err
 	}
 	form := readPersonForm(c)
 	start, end, ours := readPersonDates(form)
@@ -370,7 +362,6 @@ func (s *Server) updatePerson(c *gin.Context) {
 	patch := training.PersonPatch{EmployeeNumber: &form.EmployeeNumber, Email: &form.Email, GivenName: &form.GivenName,
 		FamilyName: &form.FamilyName, Kind: &kind, JobTitle: &form.JobTitle, Department: &form.Department,
 		ManagerEmployeeNumber: &form.Manager, StartDate: &start, EndDate: &end}
-	var err error
 	if len(ours) == 0 {
 		_, err = s.d.Training.UpdatePerson(c.Request.Context(), principal(c).Actor(), p.ID, patch)
 	} else {
@@ -381,9 +372,10 @@ func (s *Server) updatePerson(c *gin.Context) {
 		s.formFailed(c, err, personFormErrors(ours), func(status int, errs []fieldError) {
 			s.renderPersonEdit(c, status, p, form, errs)
 		})
-		return
+		return nil
 	}
 	c.Redirect(http.StatusSeeOther, "/people/"+url.PathEscape(p.ID)+"?saved=1")
+	return nil
 }
 
 // formField is one input of person_form.html, with the page for its error.

@@ -73,12 +73,11 @@ func reportRequest(c *gin.Context) (training.ReportRequest, *fieldError, [3]stri
 
 // reports shows a course's compliance on a day, grouped, with the link to
 // the same report as CSV. HR and auditors (the domain decides).
-func (s *Server) reports(c *gin.Context) {
+func (s *Server) reports(c *gin.Context) error {
 	ctx := c.Request.Context()
 	courses, err := s.d.Training.Courses(ctx)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	req, dateErr, dmy := reportRequest(c)
 	if req.CourseCode == "" {
@@ -117,7 +116,7 @@ func (s *Server) reports(c *gin.Context) {
 		s.formFailed(c, err, f, func(status int, errs []fieldError) {
 			s.render(c, status, "reports.html", page{Title: "Reports", Errors: errs, Data: data})
 		})
-		return
+		return nil
 	}
 	for _, co := range courses {
 		if co.Code == rep.CourseCode {
@@ -140,14 +139,14 @@ func (s *Server) reports(c *gin.Context) {
 	q := url.Values{"course_code": {rep.CourseCode}, "group_by": {string(rep.GroupBy)}, "as_of": {rep.AsOf.String()}}
 	data.CSVHref = "/reports.csv?" + q.Encode()
 	s.render(c, http.StatusOK, "reports.html", page{Title: "Reports", Data: data})
+	return nil
 }
 
 // reportCSV is the same report, one line per person, as a download.
-func (s *Server) reportCSV(c *gin.Context) {
+func (s *Server) reportCSV(c *gin.Context) error {
 	courses, err := s.d.Training.Courses(c.Request.Context())
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	req, _, _ := reportRequest(c)
 	if req.CourseCode == "" {
@@ -159,11 +158,11 @@ func (s *Server) reportCSV(c *gin.Context) {
 		s.render(c, http.StatusBadRequest, "error.html", page{Title: "The report could not be made", Data: errorPage{
 			Paragraphs: []string{"The address asks for a report that does not exist. Choose the report again."},
 			LinkHref:   "/reports", LinkText: "Go to reports"}})
-		return
+		return nil
 	}
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	application.Serve(c.Request.Context(), s.d.Logger, c.Writer, application.ReportCSV(rep))
+	return nil
 }

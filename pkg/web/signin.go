@@ -18,14 +18,13 @@ type signInPage struct {
 	Next  string
 }
 
-func (s *Server) signInForm(c *gin.Context) {
+func (s *Server) signInForm(c *gin.Context) error {
 	next := localPath(c.Query("next"))
 	if _, ok, err := s.signedIn(c); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	} else if ok {
 		c.Redirect(http.StatusSeeOther, next)
-		return
+		return nil
 	}
 	p := page{Title: "Sign in to complytrack", Data: signInPage{Next: next}}
 	switch {
@@ -37,13 +36,14 @@ func (s *Server) signInForm(c *gin.Context) {
 		p.Banner = &banner{Success: true, Heading: "You have signed out"}
 	}
 	s.render(c, http.StatusOK, "sign_in.html", p)
+	return nil
 }
 
 // The one message for an unknown e-mail and a wrong password: telling them
 // apart would tell a stranger who has an account.
 const badCredentials = "Enter the email address and password of your complytrack account: the ones you entered are not right."
 
-func (s *Server) signIn(c *gin.Context) {
+func (s *Server) signIn(c *gin.Context) error {
 	email := strings.TrimSpace(c.PostForm("email"))
 	password := c.PostForm("password")
 	data := signInPage{Email: email, Next: localPath(c.PostForm("next"))}
@@ -56,52 +56,52 @@ func (s *Server) signIn(c *gin.Context) {
 	}
 	if len(errs) > 0 {
 		s.render(c, http.StatusUnprocessableEntity, "sign_in.html", page{Title: "Sign in to complytrack", Errors: errs, Data: data})
-		return
+		return nil
 	}
 	t, err := s.d.Accounts.Login(c.Request.Context(), email, password, c.ClientIP())
 	if errors.Is(err, training.ErrUnauthenticated) {
 		// Elsewhere this means the sign-in has ended; here it is the answer.
 		s.render(c, http.StatusUnauthorized, "sign_in.html", page{Title: "Sign in to complytrack", Data: data,
 			Errors: []fieldError{{ID: "email", Message: badCredentials}}})
-		return
+		return nil
 	}
 	if err != nil {
 		// A paused sign-in says until when, above the e-mail address.
 		s.formFailed(c, err, formErrors{Fallback: "email"}, func(status int, errs []fieldError) {
 			s.render(c, status, "sign_in.html", page{Title: "Sign in to complytrack", Errors: errs, Data: data})
 		})
-		return
+		return nil
 	}
 	s.startSession(c, t)
 	s.rotateCSRF(c)
 	c.Redirect(http.StatusSeeOther, data.Next)
+	return nil
 }
 
 // signOut ends the sign-in everywhere its refresh token reaches and clears
 // the cookies. It needs the sign-in's CSRF token like any form, so another
 // site cannot sign people out. A sign-in that has ended already has
 // nothing left to end: that goes to the sign-in page, changing nothing.
-func (s *Server) signOut(c *gin.Context) {
+func (s *Server) signOut(c *gin.Context) error {
 	p, ok, err := s.signedIn(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if !ok {
 		c.Redirect(http.StatusSeeOther, "/sign-in")
-		return
+		return nil
 	}
 	if err := readForm(c); err != nil || !s.csrfValid(c, sessionBinding(p)) {
 		s.refuseForm(c)
-		return
+		return nil
 	}
 	if err := s.d.Accounts.Logout(c.Request.Context(), s.readCookie(c, refreshCookie)); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	s.clearSession(c)
 	s.rotateCSRF(c)
 	c.Redirect(http.StatusSeeOther, "/sign-in?signed_out=1")
+	return nil
 }
 
 // invitePage is the content of invite.html.
@@ -115,17 +115,18 @@ type invitePage struct {
 
 // inviteForm shows the form to choose a password, or at once why the link
 // cannot be used; looking does not use it up.
-func (s *Server) inviteForm(c *gin.Context) {
+func (s *Server) inviteForm(c *gin.Context) error {
 	token := c.Query("token")
 	email, err := s.d.Accounts.InvitationFor(c.Request.Context(), token)
 	if err != nil {
 		s.inviteProblem(c, err)
-		return
+		return nil
 	}
 	s.render(c, http.StatusOK, "invite.html", page{Title: "Choose your password", Data: invitePage{Token: token, MinLength: auth.MinPasswordLength, Email: email}})
+	return nil
 }
 
-func (s *Server) acceptInvite(c *gin.Context) {
+func (s *Server) acceptInvite(c *gin.Context) error {
 	token := c.PostForm("token")
 	password := c.PostForm("password")
 	data := invitePage{Token: token, MinLength: auth.MinPasswordLength}
@@ -140,23 +141,24 @@ func (s *Server) acceptInvite(c *gin.Context) {
 	}
 	if len(errs) > 0 {
 		s.render(c, http.StatusUnprocessableEntity, "invite.html", page{Title: "Choose your password", Errors: errs, Data: data})
-		return
+		return nil
 	}
 	t, err := s.d.Accounts.AcceptInvite(c.Request.Context(), token, password)
 	if isInvitationProblem(err) {
 		s.inviteProblem(c, err)
-		return
+		return nil
 	}
 	if err != nil {
 		s.formFailed(c, err, formErrors{Fallback: "password", Say: func(f training.FieldError) string { return f.Message }}, func(status int, errs []fieldError) {
 			s.render(c, status, "invite.html", page{Title: "Choose your password", Errors: errs, Data: data})
 		})
-		return
+		return nil
 	}
 	s.clearSession(c) // whoever was signed in in this browser is not any more
 	s.startSession(c, t)
 	s.rotateCSRF(c)
 	c.Redirect(http.StatusSeeOther, "/my-training?welcome=1")
+	return nil
 }
 
 // isInvitationProblem reports whether err says why a link cannot be used,

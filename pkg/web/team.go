@@ -120,13 +120,12 @@ func teamCourseOptions(courses []training.Course, chosen string) []selectOption 
 	return out
 }
 
-func (s *Server) myTeam(c *gin.Context) {
+func (s *Server) myTeam(c *gin.Context) error {
 	ctx := c.Request.Context()
 	f, pr := readTeamQuery(c)
 	courses, err := s.d.Training.Courses(ctx)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	titles := map[string]string{}
 	for _, co := range courses {
@@ -142,7 +141,7 @@ func (s *Server) myTeam(c *gin.Context) {
 			pg.Errors = errs
 			s.render(c, status, "team.html", pg)
 		})
-		return
+		return nil
 	}
 	for _, m := range list.Items {
 		row := teamRow{ID: m.Person.ID, Name: m.Person.FullName(), JobTitle: m.Person.JobTitle, Department: m.Person.Department}
@@ -161,12 +160,13 @@ func (s *Server) myTeam(c *gin.Context) {
 		data.FirstHref = "/team" + teamQuery(f, "")
 	}
 	s.render(c, http.StatusOK, "team.html", pg)
+	return nil
 }
 
 // teamCSV is everyone in the reporting line matching My team's filters,
 // all pages of them, in the page's order: one line per person and course.
 // A cursor in the address is ignored: the download is never one page.
-func (s *Server) teamCSV(c *gin.Context) {
+func (s *Server) teamCSV(c *gin.Context) error {
 	ctx := c.Request.Context()
 	f, pr := readTeamQuery(c)
 	pr.Cursor, pr.Limit = "", training.MaxPageLimit
@@ -189,12 +189,11 @@ func (s *Server) teamCSV(c *gin.Context) {
 			s.render(c, status, "error.html", page{Title: "The download could not be made", Data: errorPage{
 				Paragraphs: []string{training.Sentence(errs[0].Message)}, LinkHref: "/team", LinkText: "Go to My team"}})
 		})
-		return
+		return nil
 	}
 	courses, err := s.courseTitles(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var b strings.Builder
 	w := csv.NewWriter(&b)
@@ -214,6 +213,7 @@ func (s *Server) teamCSV(c *gin.Context) {
 	c.Header("Content-Disposition", `attachment; filename="my-team.csv"`)
 	c.Header("Cache-Control", "private, no-store")
 	c.Data(http.StatusOK, "text/csv; charset=utf-8", []byte(b.String()))
+	return nil
 }
 
 func csvDate(d training.Date) string {

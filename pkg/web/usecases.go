@@ -75,11 +75,11 @@ func readCertificate(c *gin.Context) (*training.Upload, *fieldError) {
 
 // certificate serves a completion's certificate to whoever may see the
 // completion (the domain decides), as the API does.
-func (s *Server) certificate(c *gin.Context) {
+func (s *Server) certificate(c *gin.Context) error {
 	d, err := s.app().Certificate(c.Request.Context(), principal(c).Actor(), c.Param("id"))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	application.Serve(c.Request.Context(), s.d.Logger, c.Writer, d)
+	return nil
 }

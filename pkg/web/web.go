@@ -109,71 +109,71 @@ func (s *Server) Mount(r *gin.Engine) {
 	r.GET("/assets/:name", s.asset)
 
 	pages := r.Group("", s.pageHeaders)
-	pages.GET("/", s.home)
-	pages.POST("/sign-out", s.signOut) // checks its own CSRF token, bound to the sign-in it ends
+	pages.GET("/", s.h(s.home))
+	pages.POST("/sign-out", s.h(s.signOut)) // checks its own CSRF token, bound to the sign-in it ends
 	// The forms of people not signed in; their CSRF token is bound to the
 	// browser alone. Everywhere else it is bound to the sign-in, so
 	// verifyCSRF runs after requireSignIn.
 	out := pages.Group("", s.verifyCSRF)
-	out.GET("/sign-in", s.signInForm)
-	out.POST("/sign-in", s.signIn)
-	out.GET("/invite", s.inviteForm)
-	out.POST("/invite", s.acceptInvite)
+	out.GET("/sign-in", s.h(s.signInForm))
+	out.POST("/sign-in", s.h(s.signIn))
+	out.GET("/invite", s.h(s.inviteForm))
+	out.POST("/invite", s.h(s.acceptInvite))
 
 	// Everyone signed in; the domain decides about each record.
 	in := pages.Group("", s.requireSignIn, s.verifyCSRF)
-	in.GET("/my-training", s.myTraining)
-	in.GET("/my-training/:code/record", s.recordForm)
-	in.GET("/certificates/:id", s.certificate)
-	in.GET("/people/:id", s.personDetail)
+	in.GET("/my-training", s.h(s.myTraining))
+	in.GET("/my-training/:code/record", s.h(s.recordForm))
+	in.GET("/certificates/:id", s.h(s.certificate))
+	in.GET("/people/:id", s.h(s.personDetail))
 	// Line managers verify or reject, HR too: the domain decides whose.
-	in.POST("/evidence/:id/verify", s.verifyCompletion)
-	in.POST("/evidence/:id/reject", s.rejectCompletion)
+	in.POST("/evidence/:id/verify", s.h(s.verifyCompletion))
+	in.POST("/evidence/:id/reject", s.h(s.rejectCompletion))
 	// The self-certification form is read as it arrives, by the reader the API's completions use, before verifyCSRF.
-	r.Group("", s.pageHeaders, s.requireSignIn, s.completionBody, s.verifyCSRF).POST("/my-training/:code/record", s.record)
+	r.Group("", s.pageHeaders, s.requireSignIn, s.completionBody, s.verifyCSRF).POST("/my-training/:code/record", s.h(s.record))
 
 	// Each group below is behind its guard (guards.go), which also decides
 	// which links the header shows.
 	// My team is open to everyone signed in (it says so when nobody reports
 	// to them); the header links it for line managers (teamLink).
-	in.GET("/team", s.myTeam)
-	in.GET("/team.csv", s.teamCSV)
+	in.GET("/team", s.h(s.myTeam))
+	in.GET("/team.csv", s.h(s.teamCSV))
 
 	review := in.Group("", s.require(reviewPages))
-	review.GET("/evidence", s.evidence)
-	review.GET("/flags", s.flags)
+	review.GET("/evidence", s.h(s.evidence))
+	review.GET("/flags", s.h(s.flags))
 
 	read := in.Group("", s.require(hrPages))
-	read.GET("/people", s.peopleList)
-	read.GET("/dashboard", s.dashboard)
-	read.GET("/dashboard/people", s.dashboardList)
-	read.GET("/people/:id/exemptions", s.exemptions)
-	read.GET("/courses", s.courses)
-	read.GET("/courses/:code", s.course)
-	read.GET("/reports", s.reports)
-	read.GET("/reports.csv", s.reportCSV)
+	read.GET("/people", s.h(s.peopleList))
+	read.GET("/dashboard", s.h(s.dashboard))
+	read.GET("/dashboard/people", s.h(s.dashboardList))
+	read.GET("/people/:id/exemptions", s.h(s.exemptions))
+	read.GET("/courses", s.h(s.courses))
+	read.GET("/courses/:code", s.h(s.course))
+	read.GET("/reports", s.h(s.reports))
+	read.GET("/reports.csv", s.h(s.reportCSV))
 
 	change := in.Group("", s.require(hrChanges))
-	change.GET("/people/new", s.newPersonForm)
-	change.POST("/people/new", s.createPerson)
-	change.GET("/people/import", s.importForm)
-	change.POST("/people/import/confirm", s.confirmImport)
-	change.GET("/people/:id/edit", s.editPersonForm)
-	change.POST("/people/:id/edit", s.updatePerson)
-	change.POST("/people/:id/invite", s.invitePerson) // invite.go
-	change.GET("/completions/:id/revoke", s.revokeForm)
-	change.POST("/completions/:id/revoke", s.revoke)
-	change.GET("/people/:id/exemptions/new", s.exemptionNew)
-	change.POST("/people/:id/exemptions", s.grantExemption)
-	change.POST("/people/:id/exemptions/:exemption/remove", s.removeExemption)
-	change.GET("/courses/:code/edit", s.courseEdit)
-	change.POST("/courses/:code/edit", s.courseUpdate)
+	change.GET("/people/new", s.h(s.newPersonForm))
+	change.POST("/people/new", s.h(s.createPerson))
+	change.GET("/people/import", s.h(s.importForm))
+	change.POST("/people/import/confirm", s.h(s.confirmImport))
+	change.GET("/people/:id/edit", s.h(s.editPersonForm))
+	change.POST("/people/:id/edit", s.h(s.updatePerson))
+	change.POST("/people/:id/invite", s.h(s.invitePerson)) // invite.go
+	change.GET("/completions/:id/revoke", s.h(s.revokeForm))
+	change.POST("/completions/:id/revoke", s.h(s.revoke))
+	change.GET("/people/:id/exemptions/new", s.h(s.exemptionNew))
+	change.POST("/people/:id/exemptions", s.h(s.grantExemption))
+	change.POST("/people/:id/exemptions/:exemption/remove", s.h(s.removeExemption))
+	change.GET("/courses/:code/edit", s.h(s.courseEdit))
+	change.POST("/courses/:code/edit", s.h(s.courseUpdate))
 	// The upload is read with the import's 32 MiB limit, for HR only, before verifyCSRF.
-	r.Group("", s.pageHeaders, s.requireSignIn, s.require(hrChanges), s.importBody, s.verifyCSRF).POST("/people/import", s.previewImport)
+	r.Group("", s.pageHeaders, s.requireSignIn, s.require(hrChanges), s.importBody, s.verifyCSRF).POST("/people/import", s.h(s.previewImport))
 
 	outbox := in.Group("", s.require(outboxPages))
-	outbox.GET("/outbox", s.outbox)
-	outbox.GET("/outbox/:id", s.outboxMessage)
+	outbox.GET("/outbox", s.h(s.outbox))
+	outbox.GET("/outbox/:id", s.h(s.outboxMessage))
 }
 
 // navItem is one link in the header, shown to those its page's guard
@@ -359,11 +359,11 @@ func setPageHeaders(c *gin.Context) {
 
 // home sends people where their work is: HR to the dashboard, everyone
 // else to their own training.
-func (s *Server) home(c *gin.Context) {
+func (s *Server) home(c *gin.Context) error {
 	p, ok, err := s.signedIn(c)
 	switch {
 	case err != nil:
-		s.fail(c, err)
+		return err
 	case !ok:
 		c.Redirect(http.StatusSeeOther, "/sign-in")
 	case p.Actor().HR:
@@ -371,6 +371,7 @@ func (s *Server) home(c *gin.Context) {
 	default:
 		c.Redirect(http.StatusSeeOther, "/my-training")
 	}
+	return nil
 }
 
 // asset is one embedded static file, served under a URL carrying its hash
@@ -421,4 +422,14 @@ func (s *Server) asset(c *gin.Context) {
 		c.Header("Cache-Control", "no-cache")
 	}
 	c.Data(http.StatusOK, a.contentType, a.data)
+}
+
+// h runs a page's handler and answers its error with the error's page
+// (fail): the one place the pages map errors.
+func (s *Server) h(handle func(*gin.Context) error) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if err := handle(c); err != nil {
+			s.fail(c, err)
+		}
+	}
 }
