@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/complytrack/complytrack/pkg/logging"
 	"github.com/complytrack/complytrack/pkg/training"
 )
 
@@ -114,7 +115,7 @@ func (s *Service) audit(ctx context.Context, actor training.Actor, action, entit
 		}
 	}
 	if _, err := s.store.AppendAudit(ctx, e); err != nil {
-		s.log.ErrorContext(ctx, "audit entry not written", "action", action, "entity_id", id, "err", err)
+		s.log.ErrorContext(ctx, "audit entry not written", "action", action, "entity_id", id, logging.Err(err))
 		return fmt.Errorf("audit %s: %w", action, err)
 	}
 	return nil

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/complytrack/complytrack/pkg/logging"
 	"github.com/complytrack/complytrack/pkg/training"
 )
 
@@ -168,7 +169,7 @@ func (m *Model) Run(ctx context.Context) {
 		case <-m.kick:
 		}
 		if err := m.Step(ctx); err != nil && ctx.Err() == nil {
-			m.log.ErrorContext(ctx, "read model: follow the change log", "err", err)
+			m.log.ErrorContext(ctx, "read model: follow the change log", logging.Err(err))
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/complytrack/complytrack/pkg/compliance"
+	"github.com/complytrack/complytrack/pkg/logging"
 	"github.com/complytrack/complytrack/pkg/training"
 )
 
@@ -39,7 +40,7 @@ func (m *Model) write(ctx context.Context, kind Kind, ids []string, do func() (p
 	done, err := m.Inner.AppendChange(ctx, Change{Seq: max(seq, m.known.Load()), Of: seq, Kind: kind, IDs: ids, Origin: m.origin, At: m.o.Now()})
 	if err != nil {
 		m.log.ErrorContext(ctx, "read model: cannot finish a change-log entry; other processes will read the write later",
-			"entry", seq, "kind", kind, "err", err)
+			"entry", seq, "kind", kind, logging.Err(err))
 	} else {
 		m.see(done)
 	}
