@@ -83,42 +83,31 @@ func (m *Model) UpdatePerson(ctx context.Context, p training.Person) (training.P
 // InsertPeople implements compliance.BulkStore, one pair of entries per
 // chunk of people.
 func (m *Model) InsertPeople(ctx context.Context, people []training.Person) (map[int]error, error) {
-	refused := map[int]error{}
-	for start := 0; start < len(people); start += bulkChunk {
-		chunk := people[start:min(start+bulkChunk, len(people))]
-		ids := make([]string, len(chunk))
-		for i := range chunk {
-			if chunk[i].ID == "" {
-				chunk[i].ID = newID()
-			}
-			ids[i] = chunk[i].ID
-		}
-		err := m.write(ctx, KindPerson, ids, func() (func(*state), error) {
-			bad, err := m.Inner.InsertPeople(ctx, chunk)
-			if err != nil {
-				return nil, err
-			}
-			for i, e := range bad {
-				refused[start+i] = e
-			}
-			return func(st *state) {
-				for i, p := range chunk {
-					if _, no := bad[i]; !no {
-						st.putPerson(p)
-					}
-				}
-			}, nil
-		})
-		if err != nil {
-			return refused, err
+	for i := range people {
+		if people[i].ID == "" {
+			people[i].ID = newID()
 		}
 	}
-	return refused, nil
+	_, refused, err := m.writePeople(ctx, people, func(chunk []training.Person) ([]training.Person, map[int]error, error) {
+		bad, err := m.Inner.InsertPeople(ctx, chunk)
+		return chunk, bad, err
+	})
+	return refused, err
 }
 
 // UpdatePeople implements compliance.BulkStore, one pair of entries per
 // chunk of people.
 func (m *Model) UpdatePeople(ctx context.Context, people []training.Person) ([]training.Person, map[int]error, error) {
+	return m.writePeople(ctx, people, func(chunk []training.Person) ([]training.Person, map[int]error, error) {
+		return m.Inner.UpdatePeople(ctx, chunk)
+	})
+}
+
+// writePeople writes people in chunks of bulkChunk, each bracketed by its
+// pair of entries, with store, which returns the people as stored and,
+// by position in the chunk, those it refused.
+func (m *Model) writePeople(ctx context.Context, people []training.Person,
+	store func([]training.Person) ([]training.Person, map[int]error, error)) ([]training.Person, map[int]error, error) {
 	out := make([]training.Person, len(people))
 	refused := map[int]error{}
 	for start := 0; start < len(people); start += bulkChunk {
@@ -128,16 +117,16 @@ func (m *Model) UpdatePeople(ctx context.Context, people []training.Person) ([]t
 			ids[i] = chunk[i].ID
 		}
 		err := m.write(ctx, KindPerson, ids, func() (func(*state), error) {
-			updated, bad, err := m.Inner.UpdatePeople(ctx, chunk)
+			stored, bad, err := store(chunk)
 			if err != nil {
 				return nil, err
 			}
-			copy(out[start:], updated)
+			copy(out[start:], stored)
 			for i, e := range bad {
 				refused[start+i] = e
 			}
 			return func(st *state) {
-				for i, p := range updated {
+				for i, p := range stored {
 					if _, no := bad[i]; !no {
 						st.putPerson(p)
 					}
