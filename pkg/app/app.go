@@ -180,6 +180,7 @@ func (a *App) Router() *gin.Engine {
 	return httpapi.New(httpapi.Deps{
 		Logger: a.log, DB: a.Store, Training: a.Training, Accounts: a.Accounts, Keys: a.Keys, Outbox: a.Outbox, Jobs: a.Jobs,
 		TrustedProxies: a.cfg.TrustedProxy, Pages: pages.Mount, PageNotFound: pages.NotFound,
+		RequestContext: readmodel.WithRequest,
 	})
 }
 

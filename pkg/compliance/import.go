@@ -73,10 +73,9 @@ func (s *Service) ApplyImport(ctx context.Context, actor training.Actor, creates
 	}
 	people := make([]training.Person, len(creates))
 	for i, c := range creates {
-		people[i] = training.Person{ID: newID(now), EmployeeNumber: c.Input.EmployeeNumber, Email: c.Input.Email,
-			GivenName: c.Input.GivenName, FamilyName: c.Input.FamilyName, Kind: c.Input.Kind, JobTitle: c.Input.JobTitle,
-			Department: c.Input.Department, StartDate: c.Input.StartDate, EndDate: c.Input.EndDate}
-		ids[c.Input.EmployeeNumber] = people[i].ID
+		people[i] = c.Input.Record()
+		people[i].ID = newID(now)
+		ids[people[i].EmployeeNumber] = people[i].ID
 	}
 	for i, c := range creates {
 		if m := c.Input.ManagerEmployeeNumber; m != "" {

@@ -47,6 +47,10 @@ type Deps struct {
 	// page; nil: problem+json everywhere. API addresses (IsAPIPath) always
 	// get problem+json, since their callers are programs.
 	PageNotFound gin.HandlerFunc
+	// RequestContext, when set, gives each request's context what the
+	// layers below want to know per request (the read model catches up
+	// with the change log once per request: readmodel.WithRequest).
+	RequestContext func(context.Context) context.Context
 }
 
 type handlers struct {
@@ -79,7 +83,7 @@ func New(d Deps) *gin.Engine {
 	if d.Logger == nil {
 		d.Logger = logging.Discard()
 	}
-	r.Use(requestID(d.Logger), recoverer(d.Logger), requestLog(d.Logger), securityHeaders(), staticMethods(), finishWrites(WriteTimeout))
+	r.Use(requestID(d.Logger), requestContext(d.RequestContext), recoverer(d.Logger), requestLog(d.Logger), securityHeaders(), staticMethods(), finishWrites(WriteTimeout))
 
 	h.routes(r)
 
@@ -155,6 +159,16 @@ func recoverer(log *slog.Logger) gin.HandlerFunc {
 				writeProblem(c, Problem{Status: http.StatusInternalServerError, Detail: problem.UnexpectedMessage})
 			}
 		}()
+		c.Next()
+	}
+}
+
+// requestContext applies Deps.RequestContext to every request.
+func requestContext(with func(context.Context) context.Context) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if with != nil {
+			c.Request = c.Request.WithContext(with(c.Request.Context()))
+		}
 		c.Next()
 	}
 }

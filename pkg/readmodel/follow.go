@@ -311,3 +311,22 @@ func (m *Model) reload(ctx context.Context) error {
 	m.mu.Unlock()
 	return nil
 }
+
+// catchUpFor catches up for a read: once per request under WithRequest,
+// else every time.
+func (m *Model) catchUpFor(ctx context.Context) error {
+	mark, _ := ctx.Value(requestKey{}).(*requestMark)
+	if mark == nil {
+		return m.catchUp(ctx, m.o.RequestBudget)
+	}
+	mark.mu.Lock()
+	defer mark.mu.Unlock()
+	if mark.caught[m] {
+		return nil
+	}
+	if err := m.catchUp(ctx, m.o.RequestBudget); err != nil {
+		return err
+	}
+	mark.caught[m] = true
+	return nil
+}

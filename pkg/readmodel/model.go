@@ -158,15 +158,33 @@ func New(inner Inner, o Options) *Model {
 	}
 }
 
+// requestKey marks a context as one request's (WithRequest).
+type requestKey struct{}
+
+// requestMark records which models have caught up for the request.
+type requestMark struct {
+	mu     sync.Mutex
+	caught map[*Model]bool
+}
+
+// WithRequest marks ctx as one HTTP request's. A model then catches up
+// with the change log at the request's first read only: what was
+// committed before the request began is applied once, and the request's
+// later reads (a page makes several) look nothing up.
+func WithRequest(ctx context.Context) context.Context {
+	return context.WithValue(ctx, requestKey{}, &requestMark{caught: map[*Model]bool{}})
+}
+
 // Read implements compliance.Roster: it applies what other processes wrote
-// before the call, then calls fn under the read lock.
+// before the call (before the request, under WithRequest), then calls fn
+// under the read lock.
 func (m *Model) Read(ctx context.Context, fn func(compliance.Org) error) error {
 	if !m.loaded.Load() {
 		if err := m.Load(ctx); err != nil {
 			return err
 		}
 	}
-	if err := m.catchUp(ctx, m.o.RequestBudget); err != nil {
+	if err := m.catchUpFor(ctx); err != nil {
 		return err
 	}
 	m.mu.RLock()

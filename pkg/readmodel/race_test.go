@@ -217,3 +217,38 @@ func TestCatchingUpCostsWhatChanged(t *testing.T) {
 		t.Errorf("the next read sent %d commands, want 1", n)
 	}
 }
+
+// Under WithRequest a model catches up at a request's first read only: a
+// page makes several reads, and all but the first look nothing up. The
+// next request sees what was committed before it began.
+func TestOneCatchUpPerRequest(t *testing.T) {
+	ctx := context.Background()
+	db := dbtest.New(t)
+	a := newProcess(t, db.Name(), readmodel.Options{})
+	people := seedPeople(t, a, 3)
+	b := newProcess(t, db.Name(), readmodel.Options{})
+
+	request := readmodel.WithRequest(ctx)
+	reads := func(ctx context.Context) {
+		for range 3 {
+			if _, err := b.svc.Person(ctx, hr, people[0].ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if n := b.commands(func() { reads(request) }); n != 1 {
+		t.Errorf("three reads in one request sent %d commands, want 1", n)
+	}
+	title := "Community safety officer"
+	if _, err := a.svc.UpdatePerson(ctx, hr, people[0].ID, training.PersonPatch{JobTitle: &title}); err != nil {
+		t.Fatal(err)
+	}
+	// The request that began before the change goes on as it was.
+	if got, _ := b.svc.Person(request, hr, people[0].ID); got.JobTitle == title {
+		t.Errorf("a request that began before the change looked it up again")
+	}
+	// The next request sees it.
+	if got, _ := b.svc.Person(readmodel.WithRequest(ctx), hr, people[0].ID); got.JobTitle != title {
+		t.Errorf("the next request sees job title %q, want %q", got.JobTitle, title)
+	}
+}
