@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -116,6 +117,9 @@ func Read(r io.Reader, maxRows int, fn func(Row) error) (lineErrors []LineError,
 	if b, _ := br.Peek(3); bytes.Equal(b, []byte("\ufeff")) {
 		bom, _ = br.Discard(3)
 	}
+	if start, _ := br.Peek(512); !looksLikeText(start) {
+		return nil, training.Invalid("file", "The file must be a CSV file. Save the spreadsheet as \"CSV UTF-8\" and choose that file.")
+	}
 	// The CSV reader reads ahead at most one buffer beyond the row it is
 	// parsing, so allowing that much past the row limit never refuses a row
 	// that is within it.
@@ -170,7 +174,7 @@ func Read(r io.Reader, maxRows int, fn func(Row) error) (lineErrors []LineError,
 		}
 		rows++
 		if maxRows > 0 && rows > maxRows {
-			return lineErrors, training.Invalid("file", "The file has more than %d rows. Split it into smaller files.", maxRows)
+			return lineErrors, training.Invalid("file", "The file has more than %s rows. Split it into smaller files.", Thousands(maxRows))
 		}
 		if err != nil { // a *csv.ParseError: the row is cut short
 			lineErrors = append(lineErrors, LineError{Line: pe.StartLine, Message: training.Sentence("This line is not valid CSV: " + csvProblem(pe.Err))})
@@ -380,4 +384,30 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 	l.read += int64(n)
 	l.lines += bytes.Count(p[:n], []byte{'\n'})
 	return n, err
+}
+
+// looksLikeText reports whether the start of a file can be a CSV file:
+// not the start of a PDF, a zip (an .xlsx workbook) or an older Office
+// file, which people upload instead of the CSV export. (Text in another
+// encoding is told apart later, with its own message.)
+func looksLikeText(start []byte) bool {
+	for _, sig := range [][]byte{[]byte("%PDF"), []byte("PK\x03\x04"), {0xD0, 0xCF, 0x11, 0xE0}} {
+		if bytes.HasPrefix(start, sig) {
+			return false
+		}
+	}
+	return true
+}
+
+// Thousands writes n with commas between thousands, as GOV.UK writes
+// numbers: 50,000.
+func Thousands(n int) string {
+	s := strconv.Itoa(n)
+	if n < 0 {
+		return "-" + Thousands(-n)
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

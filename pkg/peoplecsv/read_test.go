@@ -90,6 +90,9 @@ func TestReadFileErrors(t *testing.T) {
 		{"header not CSV", "employee_number,e\"mail\n", 0, "header row, on line 1, is not valid CSV"},
 		{"not UTF-8", "\xff\xfee\x00m\x00", 0, "not UTF-8"},
 		{"too many rows", header + csvLine("E1", "") + csvLine("E2", "") + csvLine("E3", ""), 2, "more than 2 rows"},
+		{"too many rows, written with commas", header + strings.Repeat(csvLine("E1", ""), 1001), 1000, "more than 1,000 rows"},
+		{"a PDF", "%PDF-1.4\n%\xe2\xe3\n1 0 obj\n", 0, "The file must be a CSV file."},
+		{"an Excel workbook", "PK\x03\x04\x14\x00\x06\x00[Content_Types].xml", 0, "The file must be a CSV file."},
 		{"line too long", longLine, 0, "Line 3 of the file is too long"},
 		{"unclosed quote swallows the file", unclosed, 0, "too long"},
 	}
@@ -280,7 +283,7 @@ func TestReadStreamsLargeFile(t *testing.T) {
 	}
 
 	_, err = peoplecsv.Read(&generator{n: n}, n-1, func(peoplecsv.Row) error { return nil })
-	if !errors.Is(err, training.ErrInvalid) || !strings.Contains(err.Error(), fmt.Sprint(n-1)) {
+	if !errors.Is(err, training.ErrInvalid) || !strings.Contains(err.Error(), peoplecsv.Thousands(n-1)) {
 		t.Errorf("one row over the limit: got %v", err)
 	}
 }
@@ -296,4 +299,12 @@ func PlanImportChecked(t testing.TB, rows []peoplecsv.Row, existing map[string]p
 		t.Errorf("the plan depends on the order of the rows:\n%+v\n%+v", plan, other)
 	}
 	return plan
+}
+
+func TestThousands(t *testing.T) {
+	for n, want := range map[int]string{0: "0", 999: "999", 1000: "1,000", 50000: "50,000", 1234567: "1,234,567", -4500: "-4,500"} {
+		if got := peoplecsv.Thousands(n); got != want {
+			t.Errorf("Thousands(%d) = %q, want %q", n, got, want)
+		}
+	}
 }

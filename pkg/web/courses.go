@@ -152,24 +152,50 @@ func (s *Server) courseUpdate(c *gin.Context) error {
 	effective, dateErr := parseDateInput(data.Day, data.Month, data.Year, "the date the policy took effect")
 	if dateErr != nil {
 		dateErr.ID = strings.Replace(dateErr.ID, "completed-on", "effective-from", 1)
-		errs = append(errs, *dateErr)
 	}
 	title := "Change the policy for " + course.Title
-	if len(errs) > 0 {
-		s.render(c, http.StatusUnprocessableEntity, "course_edit.html", page{Title: title, Errors: errs, Data: data})
+	show := func(status int, errs []fieldError) {
+		s.render(c, status, "course_edit.html", page{Title: title, Errors: errs, Data: data})
+	}
+	set := func(co *training.Course) {
+		for field, n := range numbers {
+			switch field {
+			case "new_starter_days":
+				co.NewStarterDays = n
+			case "validity_months":
+				co.ValidityMonths = n
+			case "due_soon_days":
+				co.DueSoonDays = n
+			case "renew_window_days":
+				co.RenewWindowDays = n
+			}
+		}
+		if dateErr == nil {
+			co.EffectiveFrom = effective
+		}
+	}
+	if len(errs) > 0 || dateErr != nil {
+		// Some boxes could not be read: say so, with what the policy's
+		// rules say about the boxes that could, all at once.
+		f := courseFormErrors()
+		v := &training.ValidationError{}
+		for _, e := range errs {
+			f.Ours[e.ID] = e // a number's input is named for its field
+			v.Add(e.ID, "%s", e.Message)
+		}
+		if dateErr != nil {
+			f.Ours["effective_from"] = *dateErr
+			v.Add("effective_from", "%s", dateErr.Message)
+		}
+		candidate := course
+		set(&candidate)
+		v.Merge(candidate.Validate())
+		s.formFailed(c, v, f, show)
 		return nil
 	}
-	_, err = s.d.Training.UpdateCourse(c.Request.Context(), principal(c).Actor(), course.Code, func(co *training.Course) {
-		co.NewStarterDays = numbers["new_starter_days"]
-		co.ValidityMonths = numbers["validity_months"]
-		co.DueSoonDays = numbers["due_soon_days"]
-		co.RenewWindowDays = numbers["renew_window_days"]
-		co.EffectiveFrom = effective
-	})
+	_, err = s.d.Training.UpdateCourse(c.Request.Context(), principal(c).Actor(), course.Code, set)
 	if err != nil {
-		s.formFailed(c, err, courseFormErrors(), func(status int, errs []fieldError) {
-			s.render(c, status, "course_edit.html", page{Title: title, Errors: errs, Data: data})
-		})
+		s.formFailed(c, err, courseFormErrors(), show)
 		return nil
 	}
 	c.Redirect(http.StatusSeeOther, "/courses/"+course.Code+"?saved=1")
@@ -183,5 +209,10 @@ func courseFormErrors() formErrors {
 	for _, n := range policyNumbers {
 		inputs[n.Field] = n.Field
 	}
-	return formErrors{Inputs: inputs, Fallback: policyNumbers[0].Field}
+	order := []string{}
+	for _, n := range policyNumbers {
+		order = append(order, n.Field)
+	}
+	order = append(order, effectiveDayInput, effectiveMonthInput, effectiveYearInput)
+	return formErrors{Inputs: inputs, Fallback: policyNumbers[0].Field, Order: order, Ours: map[string]fieldError{}}
 }

@@ -103,9 +103,14 @@ func (f formErrors) errors(p problem.Problem) (errs []fieldError, status int, ok
 	}
 	errs = slices.CompactFunc(errs, func(a, b fieldError) bool { return a == b })
 	if f.Order != nil {
-		slices.SortStableFunc(errs, func(a, b fieldError) int {
-			return slices.Index(f.Order, a.ID) - slices.Index(f.Order, b.ID)
-		})
+		// An input the order does not name goes last.
+		at := func(id string) int {
+			if i := slices.Index(f.Order, id); i >= 0 {
+				return i
+			}
+			return len(f.Order)
+		}
+		slices.SortStableFunc(errs, func(a, b fieldError) int { return at(a.ID) - at(b.ID) })
 	}
 	status = p.Status
 	if f.Status != 0 {

@@ -172,7 +172,11 @@ func (s *Server) renderRevoke(c *gin.Context, status int, errs []fieldError, rea
 	}
 	data := revokePage{ID: done.ID, PersonID: person.ID, Person: person.FullName(), Course: course.Title,
 		CompletedOn: longDate(done.CompletedOn), State: stateLabels[done.State()], Reason: reason, Done: done.Revocation != nil}
-	pg := page{Title: "Revoke " + person.FullName() + "’s " + course.Title + " completion", Errors: errs, Data: data}
+	title := "Revoke " + person.FullName() + "’s " + course.Title + " completion"
+	if data.Done {
+		title = person.FullName() + "’s " + course.Title + " completion, revoked"
+	}
+	pg := page{Title: title, Errors: errs, Data: data}
 	if c.Query("revoked") != "" && data.Done {
 		pg.Banner = &banner{Success: true, Heading: "Revoked: it no longer counts"}
 	}

@@ -139,7 +139,7 @@ func (s *Server) grantExemption(c *gin.Context) error {
 	_, err = s.d.Training.GrantExemption(c.Request.Context(), principal(c).Actor(), person.ID, in)
 	if err != nil {
 		f := formErrors{Inputs: map[string]string{"course_code": exemptCourseInput, "reason": exemptReasonInput, "until": untilDayInput},
-			Fallback: exemptCourseInput, Ours: map[string]fieldError{},
+			Fallback: exemptCourseInput, Ours: map[string]fieldError{}, Order: []string{exemptCourseInput, exemptReasonInput, untilDayInput, untilMonthInput, untilYearInput},
 			Say: func(f training.FieldError) string {
 				switch {
 				case f.Field == "course_code" && code == "":

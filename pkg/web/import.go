@@ -119,7 +119,8 @@ type importPage struct {
 	Created, Updated, Unchanged int
 	Errors                      []training.LineError
 	Warnings                    []training.LineError // lines imported that look wrong
-	MaxMB, MaxRows              int
+	MaxMB                       int
+	MaxRows                     string // with commas: 50,000
 	Columns                     []string
 }
 
@@ -140,7 +141,7 @@ func (p *importPage) importResult(res application.ImportResult) {
 }
 
 func newImportPage() importPage {
-	return importPage{MaxMB: maxImportBody >> 20, MaxRows: maxImportRows, Columns: peoplecsv.Columns}
+	return importPage{MaxMB: maxImportBody >> 20, MaxRows: peoplecsv.Thousands(maxImportRows), Columns: peoplecsv.Columns}
 }
 
 // importBody reads the import upload with the import's larger limit,

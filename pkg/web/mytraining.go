@@ -318,11 +318,20 @@ func parseDateInput(day, month, year, what string) (training.Date, *fieldError) 
 	if day == "" && month == "" && year == "" {
 		return training.Date{}, &fieldError{ID: dayInput, Message: fmt.Sprintf("Enter %s.", what)}
 	}
-	missing := []struct{ value, name, id string }{{day, "day", dayInput}, {month, "month", monthInput}, {year, "year", yearInput}}
-	for _, m := range missing {
+	// Incomplete: name every part that is missing ("must include a day
+	// and year"), and link to the first.
+	var names []string
+	id := ""
+	for _, m := range []struct{ value, name, id string }{{day, "day", dayInput}, {month, "month", monthInput}, {year, "year", yearInput}} {
 		if m.value == "" {
-			return training.Date{}, &fieldError{ID: m.id, Message: capitalise(fmt.Sprintf("%s must include a %s.", what, m.name))}
+			names = append(names, m.name)
+			if id == "" {
+				id = m.id
+			}
 		}
+	}
+	if len(names) > 0 {
+		return training.Date{}, &fieldError{ID: id, Message: capitalise(fmt.Sprintf("%s must include a %s.", what, strings.Join(names, " and ")))}
 	}
 	d, derr := strconv.Atoi(day)
 	m, merr := strconv.Atoi(month)

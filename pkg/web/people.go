@@ -129,7 +129,19 @@ func (s *Server) personDetail(c *gin.Context) error {
 	}
 	data := personDetailPage{Person: p, Name: p.FullName(), Kind: kindLabel(p.Kind), StartDate: longDate(p.StartDate),
 		EndDate: longDate(p.EndDate), CanEdit: may(c, hrChanges), ShowAudit: may(c, hrPages), Own: actor.PersonID == p.ID}
-	if p.ManagerID != "" {
+	switch {
+	case p.ManagerID == "":
+	case data.Own:
+		// Everyone may know who their own line manager is, though their
+		// record is not theirs to open.
+		m, ok, err := s.d.Training.ManagerOf(ctx, p.ID)
+		if err != nil {
+			return err
+		}
+		if ok {
+			data.Manager = m.FullName()
+		}
+	default:
 		m, err := s.d.Training.Person(ctx, actor, p.ManagerID)
 		switch {
 		case err == nil:
@@ -185,7 +197,7 @@ func (s *Server) personDetail(c *gin.Context) error {
 			if !ok {
 				who = "Someone whose record you cannot see"
 			}
-			data.Audit = append(data.Audit, auditRow{At: e.At.UTC().Format("2 January 2006 15:04 UTC"), Who: who,
+			data.Audit = append(data.Audit, auditRow{At: e.At.In(s.d.Training.Location()).Format("2 January 2006 15:04"), Who: who,
 				What: auditActionLabel(e.Action), Changed: changedFields(e.Before, e.After, nameOf)})
 		}
 		if log.NextCursor != "" {
