@@ -107,8 +107,8 @@ func (s *Service) ExemptionsOf(ctx context.Context, actor training.Actor, person
 // Flags are not held in memory: each call streams the flags collection
 // once (a page of the flags list is an HR or manager task, not a hot path).
 func (s *Service) ListFlags(ctx context.Context, actor training.Actor, f training.FlagFilter, page training.PageRequest) (training.Page[training.Flag], error) {
-	if f.Kind != "" && !f.Kind.Valid() {
-		return training.Page[training.Flag]{}, training.Invalid("kind", "Choose a kind of flag: new_starter, due_soon, overdue, expired or duplicate_evidence.")
+	if _, err := training.ParseFlagKind("kind", string(f.Kind)); err != nil {
+		return training.Page[training.Flag]{}, err
 	}
 	after, err := training.DecodeCursor(page.Cursor)
 	if err != nil {

@@ -185,8 +185,8 @@ func (s *Service) ManagerOf(ctx context.Context, personID string) (training.Pers
 // managers: their reporting line and themself; anyone else: themself),
 // ordered by family name, given name, then ID.
 func (s *Service) ListPeople(ctx context.Context, actor training.Actor, f training.PeopleFilter, page training.PageRequest) (training.Page[training.Person], error) {
-	if f.Status != "" && !f.Status.Valid() {
-		return training.Page[training.Person]{}, training.Invalid("status", "Choose a status: compliant, expiring, expired, due, overdue or exempt.")
+	if _, err := training.ParseStatus("status", string(f.Status)); err != nil {
+		return training.Page[training.Person]{}, err
 	}
 	after, err := training.DecodeCursor(page.Cursor)
 	if err != nil {

@@ -28,7 +28,7 @@ func (s *Service) ComplianceReport(ctx context.Context, actor training.Actor, re
 		req.GroupBy = training.GroupByDepartment
 	case training.GroupByDepartment, training.GroupByManager, training.GroupByKind:
 	default:
-		v.Problem("group_by", "Choose how to group the report: department, manager or kind")
+		v.Add("group_by", "%s", training.GroupByProblem)
 	}
 	if req.AsOf.IsZero() {
 		req.AsOf = today

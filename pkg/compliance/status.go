@@ -43,8 +43,8 @@ func assess(o Org, p training.Person, today training.Date) []training.Assessment
 // indirect, with their statuses: from memory, with no query per person.
 // People with an overdue or expired course come first, then by name.
 func (s *Service) Team(ctx context.Context, actor training.Actor, f training.TeamFilter, page training.PageRequest) (training.Page[training.TeamMember], error) {
-	if f.Status != "" && !f.Status.Valid() {
-		return training.Page[training.TeamMember]{}, training.Invalid("status", "Choose a status: compliant, expiring, expired, due, overdue or exempt.")
+	if _, err := training.ParseStatus("status", string(f.Status)); err != nil {
+		return training.Page[training.TeamMember]{}, err
 	}
 	after, err := training.DecodeCursor(page.Cursor)
 	if err != nil {

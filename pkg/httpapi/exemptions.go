@@ -90,7 +90,11 @@ func (h *handlers) listFlags(c *gin.Context) (reply, error) {
 	if err != nil {
 		return reply{}, err
 	}
-	res, err := h.d.Training.ListFlags(c.Request.Context(), actor(c), training.FlagFilter{Kind: training.FlagKind(c.Query("kind"))}, page)
+	kind, err := training.ParseFlagKind("kind", c.Query("kind"))
+	if err != nil {
+		return reply{}, err
+	}
+	res, err := h.d.Training.ListFlags(c.Request.Context(), actor(c), training.FlagFilter{Kind: kind}, page)
 	if err != nil {
 		return reply{}, err
 	}

@@ -65,9 +65,12 @@ type personRequest struct {
 
 func (r personRequest) input() (training.PersonInput, error) {
 	v := &training.ValidationError{}
+	// An unknown kind is left empty: the domain names it, with every other
+	// field's problem, in its order.
+	kind, _ := training.ParseKind("kind", r.Kind)
 	in := training.PersonInput{
 		EmployeeNumber: r.EmployeeNumber, Email: r.Email, GivenName: r.GivenName, FamilyName: r.FamilyName,
-		Kind: training.Kind(r.Kind), JobTitle: r.JobTitle, Department: r.Department,
+		Kind: kind, JobTitle: r.JobTitle, Department: r.Department,
 		ManagerEmployeeNumber: r.ManagerEmployeeNumber,
 		StartDate:             parseDate(v, "start_date", r.StartDate),
 		EndDate:               parseDate(v, "end_date", r.EndDate),
@@ -100,7 +103,10 @@ func (r personPatchRequest) patch() (training.PersonPatch, error) {
 		JobTitle: r.JobTitle, Department: r.Department, ManagerEmployeeNumber: r.ManagerEmployeeNumber,
 	}
 	if r.Kind != nil {
-		k := training.Kind(*r.Kind)
+		k, err := training.ParseKind("kind", *r.Kind)
+		if err != nil {
+			v.Merge(err)
+		}
 		p.Kind = &k
 	}
 	if r.StartDate != nil {
@@ -163,7 +169,11 @@ func (h *handlers) listPeople(c *gin.Context) (reply, error) {
 	if err != nil {
 		return reply{}, err
 	}
-	f := training.PeopleFilter{Department: c.Query("department"), Query: c.Query("q"), Status: training.Status(c.Query("status"))}
+	status, err := training.ParseStatus("status", c.Query("status"))
+	if err != nil {
+		return reply{}, err
+	}
+	f := training.PeopleFilter{Department: c.Query("department"), Query: c.Query("q"), Status: status}
 	if len(f.Query) > 200 || len(f.Department) > 200 {
 		return reply{}, training.Invalid("q", "The search words and department must be 200 characters or fewer.")
 	}

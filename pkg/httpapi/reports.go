@@ -46,9 +46,11 @@ type reportResponse struct {
 
 func (h *handlers) complianceReport(c *gin.Context) (reply, error) {
 	v := &training.ValidationError{}
+	groupBy, err := training.ParseGroupBy("group_by", c.Query("group_by"))
+	v.Merge(err)
 	req := training.ReportRequest{
 		CourseCode: c.Query("course_code"),
-		GroupBy:    training.GroupBy(c.Query("group_by")),
+		GroupBy:    groupBy,
 		AsOf:       parseDate(v, "as_of", c.Query("as_of")),
 	}
 	format := c.Query("format")

@@ -86,7 +86,11 @@ func (h *handlers) team(c *gin.Context) (reply, error) {
 	if err != nil {
 		return reply{}, err
 	}
-	f := training.TeamFilter{Status: training.Status(c.Query("status")), CourseCode: c.Query("course_code")}
+	status, err := training.ParseStatus("status", c.Query("status"))
+	if err != nil {
+		return reply{}, err
+	}
+	f := training.TeamFilter{Status: status, CourseCode: c.Query("course_code")}
 	res, err := h.d.Training.Team(c.Request.Context(), actor(c), f, page)
 	if err != nil {
 		return reply{}, err

@@ -278,8 +278,8 @@ func parseRow(line int, rec []string, cols []string, omitted []string) (Row, []L
 		case ColFamilyName:
 			in.FamilyName = v
 		case ColKind:
-			in.Kind = training.Kind(strings.ToLower(v))
-			if !in.Kind.Valid() {
+			// A spreadsheet may capitalise it: fold the case first.
+			if in.Kind, err = training.ParseKind(col, strings.ToLower(v)); err != nil {
 				//lint:ignore ST1005 the message is a sentence shown to the person importing the file
 				err = errors.New(training.KindProblem)
 			}

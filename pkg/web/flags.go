@@ -48,13 +48,16 @@ type flagRow struct {
 func (s *Server) flags(c *gin.Context) error {
 	ctx := c.Request.Context()
 	actor := principal(c).Actor()
-	kind := training.FlagKind(c.Query("kind"))
+	kind, err := training.ParseFlagKind("kind", c.Query("kind"))
 	data := flagsPage{Kind: string(kind), DailyCheck: dailyCheckWhen(s.d.ScanSchedule)}
 	data.Kinds = append(data.Kinds, kindOption{Value: "", Text: "All kinds", Selected: kind == ""})
 	for _, k := range training.FlagKinds {
 		data.Kinds = append(data.Kinds, kindOption{Value: string(k), Text: flagKindLabels[k], Selected: k == kind})
 	}
-	list, err := s.d.Training.ListFlags(ctx, actor, training.FlagFilter{Kind: kind}, training.PageRequest{Cursor: c.Query("after")})
+	var list training.Page[training.Flag]
+	if err == nil {
+		list, err = s.d.Training.ListFlags(ctx, actor, training.FlagFilter{Kind: kind}, training.PageRequest{Cursor: c.Query("after")})
+	}
 	if err != nil {
 		f := queryForm(nil, "kind")
 		f.Say = func(fe training.FieldError) string {

@@ -34,13 +34,17 @@ type personRow struct {
 }
 
 func (s *Server) peopleList(c *gin.Context) error {
+	status, err := training.ParseStatus("status", strings.TrimSpace(c.Query("status")))
 	f := training.PeopleFilter{Query: strings.TrimSpace(c.Query("q")), Department: strings.TrimSpace(c.Query("department")),
-		Status: training.Status(strings.TrimSpace(c.Query("status")))}
+		Status: status}
 	cursor := c.Query("cursor")
 	data := peoplePage{Query: f.Query, Department: f.Department, Status: string(f.Status), Statuses: statusSelectOptions(f.Status),
 		Filtered: f.Query != "" || f.Department != "" || f.Status != "", CanEdit: may(c, hrChanges)}
 	pg := page{Title: "People", Data: &data}
-	list, err := s.d.Training.ListPeople(c.Request.Context(), principal(c).Actor(), f, training.PageRequest{Limit: peoplePageSize, Cursor: cursor})
+	var list training.Page[training.Person]
+	if err == nil {
+		list, err = s.d.Training.ListPeople(c.Request.Context(), principal(c).Actor(), f, training.PageRequest{Limit: peoplePageSize, Cursor: cursor})
+	}
 	if err != nil {
 		s.formFailed(c, err, queryForm(map[string]string{"status": "status"}, "q"), func(status int, errs []fieldError) {
 			pg.Errors = errs
@@ -314,7 +318,7 @@ func (s *Server) createPerson(c *gin.Context) error {
 	form.Action, form.Submit, form.Kinds, form.CancelHref = "/people/new", "Add person", personKindOptions(form.Kind), "/people"
 	start, end, ours := readPersonDates(form)
 	in := training.PersonInput{EmployeeNumber: form.EmployeeNumber, Email: form.Email, GivenName: form.GivenName,
-		FamilyName: form.FamilyName, Kind: training.Kind(form.Kind), JobTitle: form.JobTitle, Department: form.Department,
+		FamilyName: form.FamilyName, Kind: formKind(form.Kind), JobTitle: form.JobTitle, Department: form.Department,
 		ManagerEmployeeNumber: form.Manager, StartDate: start, EndDate: end}
 	var p training.Person
 	var err error
@@ -370,7 +374,7 @@ func (s *Server) updatePerson(c *gin.Context) error {
 	}
 	form := readPersonForm(c)
 	start, end, ours := readPersonDates(form)
-	kind := training.Kind(form.Kind)
+	kind := formKind(form.Kind)
 	patch := training.PersonPatch{EmployeeNumber: &form.EmployeeNumber, Email: &form.Email, GivenName: &form.GivenName,
 		FamilyName: &form.FamilyName, Kind: &kind, JobTitle: &form.JobTitle, Department: &form.Department,
 		ManagerEmployeeNumber: &form.Manager, StartDate: &start, EndDate: &end}
@@ -400,4 +404,11 @@ type formField struct {
 // Field makes a formField (templates cannot build structs themselves).
 func (personForm) Field(p page, id, label string, value any, hint string) formField {
 	return formField{Page: p, ID: id, Label: label, Value: value, Hint: hint}
+}
+
+// formKind is the person form's kind. One the form does not offer is left
+// empty, and the domain names it with the form's other problems.
+func formKind(s string) training.Kind {
+	k, _ := training.ParseKind("kind", s)
+	return k
 }

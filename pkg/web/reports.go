@@ -47,8 +47,11 @@ var groupByLabels = []struct {
 // the "as of" date, either as_of (2026-10-31) or the form's three inputs.
 // Problems reading it go to the domain with the request.
 func reportRequest(c *gin.Context) (training.ReportRequest, *fieldError, [3]string) {
-	req := training.ReportRequest{CourseCode: strings.TrimSpace(c.Query("course_code")),
-		GroupBy: training.GroupBy(strings.TrimSpace(c.Query("group_by")))}
+	groupBy, err := training.ParseGroupBy("group_by", strings.TrimSpace(c.Query("group_by")))
+	req := training.ReportRequest{CourseCode: strings.TrimSpace(c.Query("course_code")), GroupBy: groupBy}
+	if err != nil {
+		req.Problems = append(req.Problems, training.FieldError{Field: "group_by", Message: training.GroupByProblem})
+	}
 	dmy := [3]string{strings.TrimSpace(c.Query(asOfDayInput)), strings.TrimSpace(c.Query(asOfMonthInput)), strings.TrimSpace(c.Query(asOfYearInput))}
 	var dateErr *fieldError
 	if iso := strings.TrimSpace(c.Query("as_of")); iso != "" {

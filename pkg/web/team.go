@@ -62,10 +62,12 @@ type teamCourse struct {
 	Date      string
 }
 
-// readTeamQuery reads the filters and cursor of /team and /team.csv.
-func readTeamQuery(c *gin.Context) (training.TeamFilter, training.PageRequest) {
-	f := training.TeamFilter{Status: training.Status(strings.TrimSpace(c.Query("status"))), CourseCode: strings.TrimSpace(c.Query("course"))}
-	return f, training.PageRequest{Limit: teamPageSize, Cursor: c.Query("cursor")}
+// readTeamQuery reads the filters and cursor of /team and /team.csv; a
+// status it cannot read is its error.
+func readTeamQuery(c *gin.Context) (training.TeamFilter, training.PageRequest, error) {
+	status, err := training.ParseStatus("status", strings.TrimSpace(c.Query("status")))
+	f := training.TeamFilter{Status: status, CourseCode: strings.TrimSpace(c.Query("course"))}
+	return f, training.PageRequest{Limit: teamPageSize, Cursor: c.Query("cursor")}, err
 }
 
 func teamQuery(f training.TeamFilter, cursor string) string {
@@ -122,7 +124,7 @@ func teamCourseOptions(courses []training.Course, chosen string) []selectOption 
 
 func (s *Server) myTeam(c *gin.Context) error {
 	ctx := c.Request.Context()
-	f, pr := readTeamQuery(c)
+	f, pr, filterErr := readTeamQuery(c)
 	courses, err := s.d.Training.Courses(ctx)
 	if err != nil {
 		return err
@@ -135,7 +137,10 @@ func (s *Server) myTeam(c *gin.Context) error {
 		Statuses: statusSelectOptions(f.Status), Courses: teamCourseOptions(courses, f.CourseCode)},
 		Filtered: f.Status != "" || f.CourseCode != ""}
 	pg := page{Title: "My team", Data: &data}
-	list, err := s.d.Training.Team(ctx, principal(c).Actor(), f, pr)
+	list, err := training.Page[training.TeamMember]{}, filterErr
+	if err == nil {
+		list, err = s.d.Training.Team(ctx, principal(c).Actor(), f, pr)
+	}
 	if err != nil {
 		s.formFailed(c, err, queryForm(map[string]string{"status": "status", "course_code": "course"}, "status"), func(status int, errs []fieldError) {
 			pg.Errors = errs
@@ -168,11 +173,10 @@ func (s *Server) myTeam(c *gin.Context) error {
 // A cursor in the address is ignored: the download is never one page.
 func (s *Server) teamCSV(c *gin.Context) error {
 	ctx := c.Request.Context()
-	f, pr := readTeamQuery(c)
+	f, pr, err := readTeamQuery(c)
 	pr.Cursor, pr.Limit = "", training.MaxPageLimit
 	var members []training.TeamMember
-	var err error
-	for {
+	for err == nil {
 		var list training.Page[training.TeamMember]
 		list, err = s.d.Training.Team(ctx, principal(c).Actor(), f, pr)
 		if err != nil {

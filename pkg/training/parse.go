@@ -1,0 +1,56 @@
+package training
+
+// The Parse functions turn what a person or a program sent into the
+// domain's closed types, at the edge: past them a Kind, a Status, a
+// FlagKind or a GroupBy is always one of its values. Each takes the name
+// of the field it reads, for its error: a *ValidationError with the
+// sentence the domain uses for that value everywhere. The values are
+// exact: a reader that forgives case or space (a spreadsheet's) folds them
+// first.
+
+// ParseKind reads a kind of person.
+func ParseKind(field, s string) (Kind, error) {
+	k := Kind(s)
+	if !k.Valid() {
+		return "", Invalid(field, KindProblem)
+	}
+	return k, nil
+}
+
+// StatusProblem is the message for a status that is not one of Statuses.
+const StatusProblem = "Choose a status: compliant, expiring, expired, due, overdue or exempt."
+
+// ParseStatus reads a status; empty means none (no filter).
+func ParseStatus(field, s string) (Status, error) {
+	st := Status(s)
+	if st != "" && !st.Valid() {
+		return "", Invalid(field, StatusProblem)
+	}
+	return st, nil
+}
+
+// FlagKindProblem is the message for a kind of flag that is not one of
+// FlagKinds.
+const FlagKindProblem = "Choose a kind of flag: new_starter, due_soon, overdue, expired or duplicate_evidence."
+
+// ParseFlagKind reads a kind of flag; empty means none (no filter).
+func ParseFlagKind(field, s string) (FlagKind, error) {
+	k := FlagKind(s)
+	if k != "" && !k.Valid() {
+		return "", Invalid(field, FlagKindProblem)
+	}
+	return k, nil
+}
+
+// GroupByProblem is the message for a grouping a report does not offer.
+const GroupByProblem = "Choose how to group the report: department, manager or kind."
+
+// ParseGroupBy reads how to group a report; empty means the default.
+func ParseGroupBy(field, s string) (GroupBy, error) {
+	g := GroupBy(s)
+	switch g {
+	case "", GroupByDepartment, GroupByManager, GroupByKind:
+		return g, nil
+	}
+	return "", Invalid(field, GroupByProblem)
+}
