@@ -88,8 +88,10 @@ func (r courseRequest) apply(c *training.Course, v *training.ValidationError) {
 	str(&c.Title, r.Title)
 	str(&c.Provider, r.Provider)
 	str(&c.URL, r.URL)
+	// A value not among a closed set's is left empty: the course's own
+	// check names it, with the course's other problems, in its order.
 	if r.Delivery != nil {
-		c.Delivery = training.Delivery(*r.Delivery)
+		c.Delivery, _ = training.ParseDelivery("delivery", *r.Delivery)
 	}
 	if a := r.AppliesTo; a != nil {
 		if a.Kinds != nil {
@@ -110,16 +112,16 @@ func (r courseRequest) apply(c *training.Course, v *training.ValidationError) {
 	num(&c.DueSoonDays, r.DueSoonDays)
 	num(&c.RenewWindowDays, r.RenewWindowDays)
 	if r.ExpiryBasis != nil {
-		c.ExpiryBasis = training.ExpiryBasis(*r.ExpiryBasis)
+		c.ExpiryBasis, _ = training.ParseExpiryBasis("expiry_basis", *r.ExpiryBasis)
 	}
 	if r.EffectiveFrom != nil {
 		c.EffectiveFrom = parseDate(v, "effective_from", *r.EffectiveFrom)
 	}
 	if r.Evidence != nil {
-		c.Evidence = training.Evidence(*r.Evidence)
+		c.Evidence, _ = training.ParseEvidence("evidence", *r.Evidence)
 	}
 	if r.Verification != nil {
-		c.Verification = training.Verification(*r.Verification)
+		c.Verification, _ = training.ParseVerification("verification", *r.Verification)
 	}
 }
 

@@ -118,11 +118,8 @@ func (c Course) Validate() error {
 			v.Problem("url", "Enter the course's web address in full, starting with https://, or leave it empty")
 		}
 	}
-	switch c.Delivery {
-	case DeliveryELearning, DeliveryClassroom, DeliveryEither:
-	default:
-		v.Problem("delivery", "Choose how the course is delivered: e-learning, classroom or either")
-	}
+	_, err := ParseDelivery("delivery", string(c.Delivery))
+	v.Merge(err)
 	if len(c.AppliesTo.Kinds) == 0 {
 		v.Problem("applies_to.kinds", "Choose at least one kind of person the course applies to: staff, member, contractor or volunteer")
 	}
@@ -138,24 +135,15 @@ func (c Course) Validate() error {
 	checkRange(v, "validity_months", c.ValidityMonths, 0, 600)
 	checkRange(v, "due_soon_days", c.DueSoonDays, 0, 3650)
 	checkRange(v, "renew_window_days", c.RenewWindowDays, 0, 3650)
-	switch c.ExpiryBasis {
-	case ExpiryFromCompletion, ExpiryFromPreviousExpiry:
-	default:
-		v.Problem("expiry_basis", "Choose what a renewal's validity runs from: completion or previous_expiry")
-	}
+	_, err = ParseExpiryBasis("expiry_basis", string(c.ExpiryBasis))
+	v.Merge(err)
 	if c.EffectiveFrom.IsZero() {
 		v.Problem("effective_from", "Enter the date the policy took effect")
 	}
-	switch c.Evidence {
-	case EvidenceNone, EvidenceCertificate:
-	default:
-		v.Problem("evidence", "Choose the evidence a completion needs: none or certificate")
-	}
-	switch c.Verification {
-	case VerificationNone, VerificationManager, VerificationHR:
-	default:
-		v.Problem("verification", "Choose who verifies a completion: none, manager or hr")
-	}
+	_, err = ParseEvidence("evidence", string(c.Evidence))
+	v.Merge(err)
+	_, err = ParseVerification("verification", string(c.Verification))
+	v.Merge(err)
 	return v.Err()
 }
 

@@ -54,3 +54,41 @@ func ParseGroupBy(field, s string) (GroupBy, error) {
 	}
 	return "", Invalid(field, GroupByProblem)
 }
+
+// parseClosed returns s as one of values, if it is one.
+func parseClosed[T ~string](field, s, problem string, values ...T) (T, error) {
+	for _, v := range values {
+		if T(s) == v {
+			return v, nil
+		}
+	}
+	return "", Invalid(field, "%s", problem)
+}
+
+// The sentences for a course's closed values that are not one of them.
+const (
+	DeliveryProblem     = "Choose how the course is delivered: e-learning, classroom or either."
+	ExpiryBasisProblem  = "Choose what a renewal's validity runs from: completion or previous_expiry."
+	EvidenceProblem     = "Choose the evidence a completion needs: none or certificate."
+	VerificationProblem = "Choose who verifies a completion: none, manager or hr."
+)
+
+// ParseDelivery reads how a course is delivered.
+func ParseDelivery(field, s string) (Delivery, error) {
+	return parseClosed(field, s, DeliveryProblem, DeliveryELearning, DeliveryClassroom, DeliveryEither)
+}
+
+// ParseExpiryBasis reads what a renewal's validity runs from.
+func ParseExpiryBasis(field, s string) (ExpiryBasis, error) {
+	return parseClosed(field, s, ExpiryBasisProblem, ExpiryFromCompletion, ExpiryFromPreviousExpiry)
+}
+
+// ParseEvidence reads the evidence a completion needs.
+func ParseEvidence(field, s string) (Evidence, error) {
+	return parseClosed(field, s, EvidenceProblem, EvidenceNone, EvidenceCertificate)
+}
+
+// ParseVerification reads who verifies a completion.
+func ParseVerification(field, s string) (Verification, error) {
+	return parseClosed(field, s, VerificationProblem, VerificationNone, VerificationManager, VerificationHR)
+}

@@ -27,6 +27,15 @@ func TestParse(t *testing.T) {
 		{"group by", groupBy, "manager", "manager", ""},
 		{"group by, default", groupBy, "", "", ""},
 		{"group by, unknown", groupBy, "team", "", training.GroupByProblem},
+		{"delivery", delivery, "classroom", "classroom", ""},
+		{"delivery, unknown", delivery, "online", "", training.DeliveryProblem},
+		{"delivery, empty", delivery, "", "", training.DeliveryProblem},
+		{"expiry basis", expiryBasis, "previous_expiry", "previous_expiry", ""},
+		{"expiry basis, unknown", expiryBasis, "expiry", "", training.ExpiryBasisProblem},
+		{"evidence", evidence, "certificate", "certificate", ""},
+		{"evidence, unknown", evidence, "photo", "", training.EvidenceProblem},
+		{"verification", verification, "hr", "hr", ""},
+		{"verification, unknown", verification, "HR", "", training.VerificationProblem},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := tc.parse("the_field", tc.in)
@@ -52,5 +61,21 @@ func flagKind(f, s string) (string, error) {
 }
 func groupBy(f, s string) (string, error) {
 	v, err := training.ParseGroupBy(f, s)
+	return string(v), err
+}
+func delivery(f, s string) (string, error) {
+	v, err := training.ParseDelivery(f, s)
+	return string(v), err
+}
+func expiryBasis(f, s string) (string, error) {
+	v, err := training.ParseExpiryBasis(f, s)
+	return string(v), err
+}
+func evidence(f, s string) (string, error) {
+	v, err := training.ParseEvidence(f, s)
+	return string(v), err
+}
+func verification(f, s string) (string, error) {
+	v, err := training.ParseVerification(f, s)
 	return string(v), err
 }
