@@ -25,7 +25,7 @@ type FlagStore interface {
 
 // SelfCertify records that the actor completed a course. It needs
 // verification when the course says so.
-func (s *Service) SelfCertify(ctx context.Context, actor training.Actor, in training.CompletionInput) (training.Completion, error) {
+func (s *Completions) SelfCertify(ctx context.Context, actor training.Actor, in training.CompletionInput) (training.Completion, error) {
 	return s.recordCompletion(ctx, actor, actor.PersonID, training.SourceSelf, in)
 }
 
@@ -41,7 +41,7 @@ func (s *Service) SelfCertify(ctx context.Context, actor training.Actor, in trai
 // caller may neither see nor record for does not exist (ErrNotFound),
 // before any of the input is looked at, and no message names the person,
 // since a trainer may record for people whose records they cannot read.
-func (s *Service) RecordCompletion(ctx context.Context, actor training.Actor, personID string, in training.CompletionInput) (training.Completion, error) {
+func (s *Completions) RecordCompletion(ctx context.Context, actor training.Actor, personID string, in training.CompletionInput) (training.Completion, error) {
 	source, err := s.recordingAs(ctx, actor, personID)
 	if err != nil {
 		return training.Completion{}, err
@@ -53,14 +53,14 @@ func (s *Service) RecordCompletion(ctx context.Context, actor training.Actor, pe
 // (RecordCompletion): nil, ErrNotFound or ErrForbidden. The API asks it
 // before reading the request, so that the answer about someone the caller
 // may not record for is the same whatever was sent.
-func (s *Service) MayRecordFor(ctx context.Context, actor training.Actor, personID string) error {
+func (s *Completions) MayRecordFor(ctx context.Context, actor training.Actor, personID string) error {
 	_, err := s.recordingAs(ctx, actor, personID)
 	return err
 }
 
 // recordingAs is the rule of RecordCompletion: the source a completion
 // the actor records for the person has, or why they may not.
-func (s *Service) recordingAs(ctx context.Context, actor training.Actor, personID string) (training.Source, error) {
+func (s *Completions) recordingAs(ctx context.Context, actor training.Actor, personID string) (training.Source, error) {
 	var exists, sees bool
 	err := s.read(ctx, func(o Org) error {
 		_, exists = o.Person(personID)
@@ -82,7 +82,7 @@ func (s *Service) recordingAs(ctx context.Context, actor training.Actor, personI
 	}
 }
 
-func (s *Service) recordCompletion(ctx context.Context, actor training.Actor, personID string, source training.Source, in training.CompletionInput) (training.Completion, error) {
+func (s *Completions) recordCompletion(ctx context.Context, actor training.Actor, personID string, source training.Source, in training.CompletionInput) (training.Completion, error) {
 	today := s.Today()
 	var person training.Person
 	var course training.Course
@@ -163,7 +163,7 @@ func (s *Service) recordCompletion(ctx context.Context, actor training.Actor, pe
 
 // flagDuplicateEvidence raises a flag for HR when the same certificate file
 // has been offered for someone else: a copied certificate.
-func (s *Service) flagDuplicateEvidence(ctx context.Context, person training.Person, c training.Completion) error {
+func (s *Completions) flagDuplicateEvidence(ctx context.Context, person training.Person, c training.Completion) error {
 	var others []string
 	err := s.read(ctx, func(o Org) error {
 		o.EachPerson(func(p training.Person) bool {
@@ -196,7 +196,7 @@ func (s *Service) flagDuplicateEvidence(ctx context.Context, person training.Per
 }
 
 // raiseFlag stores a flag unless one with its key exists.
-func (s *Service) raiseFlag(ctx context.Context, f training.Flag) error {
+func (s *core) raiseFlag(ctx context.Context, f training.Flag) error {
 	f.RaisedAt = s.now().UTC()
 	_, err := s.flags.InsertFlag(ctx, f)
 	if errors.Is(err, training.ErrConflict) {
@@ -207,7 +207,7 @@ func (s *Service) raiseFlag(ctx context.Context, f training.Flag) error {
 
 // completionFor finds a completion the actor may see, with its person,
 // its course and whether the actor is above the person.
-func (s *Service) completionFor(ctx context.Context, actor training.Actor, id string) (c training.Completion, p training.Person, course training.Course, above bool, err error) {
+func (s *Completions) completionFor(ctx context.Context, actor training.Actor, id string) (c training.Completion, p training.Person, course training.Course, above bool, err error) {
 	err = s.read(ctx, func(o Org) error {
 		pid, ok := o.CompletionOwner(id)
 		if !ok || !canSee(o, actor, pid) {
@@ -228,13 +228,13 @@ func (s *Service) completionFor(ctx context.Context, actor training.Actor, id st
 }
 
 // Completion returns one completion the actor may see.
-func (s *Service) Completion(ctx context.Context, actor training.Actor, id string) (training.Completion, error) {
+func (s *Completions) Completion(ctx context.Context, actor training.Actor, id string) (training.Completion, error) {
 	c, _, _, _, err := s.completionFor(ctx, actor, id)
 	return c, err
 }
 
 // CompletionsOf lists a person's completions, newest first.
-func (s *Service) CompletionsOf(ctx context.Context, actor training.Actor, personID string) ([]training.Completion, error) {
+func (s *Completions) CompletionsOf(ctx context.Context, actor training.Actor, personID string) ([]training.Completion, error) {
 	var out []training.Completion
 	err := s.read(ctx, func(o Org) error {
 		if _, ok := o.Person(personID); !ok || !canSee(o, actor, personID) {
@@ -251,7 +251,7 @@ func (s *Service) CompletionsOf(ctx context.Context, actor training.Actor, perso
 }
 
 // Certificate returns a completion's certificate file.
-func (s *Service) Certificate(ctx context.Context, actor training.Actor, completionID string) (training.Upload, error) {
+func (s *Completions) Certificate(ctx context.Context, actor training.Actor, completionID string) (training.Upload, error) {
 	c, _, _, _, err := s.completionFor(ctx, actor, completionID)
 	if err != nil {
 		return training.Upload{}, err
@@ -265,7 +265,7 @@ func (s *Service) Certificate(ctx context.Context, actor training.Actor, complet
 // Review verifies (accept) or rejects a pending completion. Who may: per
 // the course, the person's line manager or anyone above them, or HR
 // (verification "manager"); only HR ("hr"). Nobody reviews their own.
-func (s *Service) Review(ctx context.Context, actor training.Actor, completionID string, accept bool, reason string) (training.Completion, error) {
+func (s *Completions) Review(ctx context.Context, actor training.Actor, completionID string, accept bool, reason string) (training.Completion, error) {
 	c, person, course, above, err := s.completionFor(ctx, actor, completionID)
 	if err != nil {
 		return training.Completion{}, err
@@ -303,7 +303,7 @@ func (s *Service) Review(ctx context.Context, actor training.Actor, completionID
 
 // Revoke withdraws a completion after the fact (a certificate found to be
 // someone else's, a session not attended). Only HR may; a reason is required.
-func (s *Service) Revoke(ctx context.Context, actor training.Actor, completionID, reason string) (training.Completion, error) {
+func (s *Completions) Revoke(ctx context.Context, actor training.Actor, completionID, reason string) (training.Completion, error) {
 	c, _, _, _, err := s.completionFor(ctx, actor, completionID)
 	if err != nil {
 		return training.Completion{}, err

@@ -13,7 +13,7 @@ import (
 // EnsureDefaultCourse adds PreventCourse when there are no courses at all
 // (a fresh install). Two processes starting at once cannot both add it:
 // the code is the document's _id.
-func (s *Service) EnsureDefaultCourse(ctx context.Context) error {
+func (s *Catalogue) EnsureDefaultCourse(ctx context.Context) error {
 	var empty bool
 	if err := s.read(ctx, func(o Org) error { empty = len(o.Courses()) == 0; return nil }); err != nil {
 		return err
@@ -32,7 +32,7 @@ func (s *Service) EnsureDefaultCourse(ctx context.Context) error {
 }
 
 // CreateCourse adds a course. Only HR may.
-func (s *Service) CreateCourse(ctx context.Context, actor training.Actor, c training.Course) (training.Course, error) {
+func (s *Catalogue) CreateCourse(ctx context.Context, actor training.Actor, c training.Course) (training.Course, error) {
 	if !actor.HR {
 		return training.Course{}, fmt.Errorf("create course: %w", training.ErrForbidden)
 	}
@@ -51,7 +51,7 @@ func (s *Service) CreateCourse(ctx context.Context, actor training.Actor, c trai
 
 // UpdateCourse replaces a course's policy (the code stays). Only HR may.
 // Statuses change at once for everyone: they are computed, not stored.
-func (s *Service) UpdateCourse(ctx context.Context, actor training.Actor, code string, change func(*training.Course)) (training.Course, error) {
+func (s *Catalogue) UpdateCourse(ctx context.Context, actor training.Actor, code string, change func(*training.Course)) (training.Course, error) {
 	before, err := s.Course(ctx, code)
 	if err != nil {
 		return training.Course{}, err
@@ -73,7 +73,7 @@ func (s *Service) UpdateCourse(ctx context.Context, actor training.Actor, code s
 }
 
 // Course returns one course; everyone signed in may read courses.
-func (s *Service) Course(ctx context.Context, code string) (training.Course, error) {
+func (s *Catalogue) Course(ctx context.Context, code string) (training.Course, error) {
 	var c training.Course
 	err := s.read(ctx, func(o Org) error {
 		var ok bool
@@ -86,7 +86,7 @@ func (s *Service) Course(ctx context.Context, code string) (training.Course, err
 }
 
 // Courses returns every course, ordered by code.
-func (s *Service) Courses(ctx context.Context) ([]training.Course, error) {
+func (s *Catalogue) Courses(ctx context.Context) ([]training.Course, error) {
 	var out []training.Course
 	err := s.read(ctx, func(o Org) error { out = o.Courses(); return nil })
 	return out, err

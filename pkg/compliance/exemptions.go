@@ -12,9 +12,9 @@ import (
 
 // GrantExemption excuses a person from a course, with a reason, until an
 // optional end date (inclusive). Only HR may.
-func (s *Service) GrantExemption(ctx context.Context, actor training.Actor, personID string, in training.ExemptionInput) (training.Exemption, error) {
+func (s *Exemptions) GrantExemption(ctx context.Context, actor training.Actor, personID string, in training.ExemptionInput) (training.Exemption, error) {
 	courseCode, reason, until := in.CourseCode, in.Reason, in.Until
-	person, err := s.Person(ctx, actor, personID)
+	person, err := s.person(ctx, actor, personID)
 	if err != nil {
 		return training.Exemption{}, err
 	}
@@ -53,7 +53,7 @@ func (s *Service) GrantExemption(ctx context.Context, actor training.Actor, pers
 
 // RemoveExemption withdraws an exemption. It is recorded, not deleted, so
 // reports for earlier days still see it. Only HR may.
-func (s *Service) RemoveExemption(ctx context.Context, actor training.Actor, id string) error {
+func (s *Exemptions) RemoveExemption(ctx context.Context, actor training.Actor, id string) error {
 	var e training.Exemption
 	var visible bool
 	err := s.read(ctx, func(o Org) error {
@@ -91,7 +91,7 @@ func (s *Service) RemoveExemption(ctx context.Context, actor training.Actor, id 
 }
 
 // ExemptionsOf lists a person's exemptions (including removed ones).
-func (s *Service) ExemptionsOf(ctx context.Context, actor training.Actor, personID string) ([]training.Exemption, error) {
+func (s *Exemptions) ExemptionsOf(ctx context.Context, actor training.Actor, personID string) ([]training.Exemption, error) {
 	var out []training.Exemption
 	err := s.read(ctx, func(o Org) error {
 		if _, ok := o.Person(personID); !ok || !canSee(o, actor, personID) {
@@ -106,7 +106,7 @@ func (s *Service) ExemptionsOf(ctx context.Context, actor training.Actor, person
 // ListFlags lists the flags about people the actor may see, newest first.
 // Flags are not held in memory: each call streams the flags collection
 // once (a page of the flags list is an HR or manager task, not a hot path).
-func (s *Service) ListFlags(ctx context.Context, actor training.Actor, f training.FlagFilter, page training.PageRequest) (training.Page[training.Flag], error) {
+func (s *Flags) ListFlags(ctx context.Context, actor training.Actor, f training.FlagFilter, page training.PageRequest) (training.Page[training.Flag], error) {
 	if _, err := training.ParseFlagKind("kind", string(f.Kind)); err != nil {
 		return training.Page[training.Flag]{}, err
 	}

@@ -29,7 +29,7 @@ type BulkStore interface {
 }
 
 // PeopleForImport returns everyone, for planning an import. Only HR may.
-func (s *Service) PeopleForImport(ctx context.Context, actor training.Actor) ([]training.Person, error) {
+func (s *People) PeopleForImport(ctx context.Context, actor training.Actor) ([]training.Person, error) {
 	if !actor.HR {
 		return nil, fmt.Errorf("import people: %w", training.ErrForbidden)
 	}
@@ -46,7 +46,7 @@ func (s *Service) PeopleForImport(ctx context.Context, actor training.Actor) ([]
 // update. Creates may name managers created in the same import: IDs are
 // given out before anything is written. Managers must come before their
 // reports in updates (the planner orders them so). Only HR may.
-func (s *Service) ApplyImport(ctx context.Context, actor training.Actor, creates []training.ImportCreate, updates []training.ImportUpdate) (training.ImportResult, error) {
+func (s *People) ApplyImport(ctx context.Context, actor training.Actor, creates []training.ImportCreate, updates []training.ImportUpdate) (training.ImportResult, error) {
 	if !actor.HR {
 		return training.ImportResult{}, fmt.Errorf("import people: %w", training.ErrForbidden)
 	}
@@ -132,7 +132,7 @@ func (s *Service) ApplyImport(ctx context.Context, actor training.Actor, creates
 }
 
 // auditEntry builds an entry for a batch write.
-func (s *Service) auditEntry(actor training.Actor, action, entity, id string, before, after any, at time.Time) training.AuditEntry {
+func (s *People) auditEntry(actor training.Actor, action, entity, id string, before, after any, at time.Time) training.AuditEntry {
 	e := training.AuditEntry{At: at, Actor: actor.PersonID, Action: action, Entity: entity, EntityID: id}
 	e.Before, _ = jsonOrNil(before)
 	e.After, _ = jsonOrNil(after)

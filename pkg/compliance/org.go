@@ -53,6 +53,6 @@ type Org interface {
 }
 
 // read is Roster.Read for the service's own methods.
-func (s *Service) read(ctx context.Context, fn func(Org) error) error {
+func (s *core) read(ctx context.Context, fn func(Org) error) error {
 	return s.store.Read(ctx, fn)
 }

@@ -13,7 +13,7 @@ import (
 // above them) those in their reporting line for courses whose verification
 // is "manager". Nobody is offered their own. Auditors, who review nothing,
 // see all of them read-only, as they see every record.
-func (s *Service) PendingCompletions(ctx context.Context, actor training.Actor) ([]training.PendingItem, error) {
+func (s *Completions) PendingCompletions(ctx context.Context, actor training.Actor) ([]training.PendingItem, error) {
 	var out []training.PendingItem
 	err := s.read(ctx, func(o Org) error {
 		o.EachPerson(func(p training.Person) bool {

@@ -12,7 +12,7 @@ import (
 )
 
 // CreatePerson adds a person. Only HR may.
-func (s *Service) CreatePerson(ctx context.Context, actor training.Actor, in training.PersonInput) (training.Person, error) {
+func (s *People) CreatePerson(ctx context.Context, actor training.Actor, in training.PersonInput) (training.Person, error) {
 	if !actor.HR {
 		return training.Person{}, fmt.Errorf("create person: %w", training.ErrForbidden)
 	}
@@ -65,7 +65,7 @@ func checkPerson(o Org, p *training.Person, managerNumber string) error {
 
 // explainConflict turns the store's unique-index conflict (a write that
 // raced another) into the same message checkPerson gives.
-func (s *Service) explainConflict(err error, p training.Person) error {
+func (s *People) explainConflict(err error, p training.Person) error {
 	if !isConflict(err) {
 		return err
 	}
@@ -75,7 +75,12 @@ func (s *Service) explainConflict(err error, p training.Person) error {
 // Person returns a person the actor may see: themself, anyone below them
 // in the reporting line, or anyone for HR and auditors. To everyone else
 // the person does not exist (ErrNotFound).
-func (s *Service) Person(ctx context.Context, actor training.Actor, id string) (training.Person, error) {
+func (s *People) Person(ctx context.Context, actor training.Actor, id string) (training.Person, error) {
+	return s.person(ctx, actor, id)
+}
+
+// person is People.Person, for the other families.
+func (s *core) person(ctx context.Context, actor training.Actor, id string) (training.Person, error) {
 	var p training.Person
 	err := s.read(ctx, func(o Org) error {
 		var ok bool
@@ -94,7 +99,7 @@ func canSee(o Org, actor training.Actor, personID string) bool {
 }
 
 // CanSee reports whether actor may see the person's records.
-func (s *Service) CanSee(ctx context.Context, actor training.Actor, personID string) (bool, error) {
+func (s *People) CanSee(ctx context.Context, actor training.Actor, personID string) (bool, error) {
 	var sees bool
 	err := s.read(ctx, func(o Org) error {
 		_, ok := o.Person(personID)
@@ -106,7 +111,7 @@ func (s *Service) CanSee(ctx context.Context, actor training.Actor, personID str
 
 // UpdatePerson applies a patch. Only HR may. Changing the manager may not
 // make a loop in the reporting line.
-func (s *Service) UpdatePerson(ctx context.Context, actor training.Actor, id string, patch training.PersonPatch) (training.Person, error) {
+func (s *People) UpdatePerson(ctx context.Context, actor training.Actor, id string, patch training.PersonPatch) (training.Person, error) {
 	before, err := s.Person(ctx, actor, id)
 	if err != nil {
 		return training.Person{}, err
@@ -141,7 +146,7 @@ func (s *Service) UpdatePerson(ctx context.Context, actor training.Actor, id str
 
 // PersonByEmail finds a person by e-mail, for signing in. It applies no
 // authorization: the caller is not signed in yet.
-func (s *Service) PersonByEmail(ctx context.Context, email string) (training.Person, error) {
+func (s *People) PersonByEmail(ctx context.Context, email string) (training.Person, error) {
 	var p training.Person
 	err := s.read(ctx, func(o Org) error {
 		var ok bool
@@ -155,13 +160,13 @@ func (s *Service) PersonByEmail(ctx context.Context, email string) (training.Per
 
 // PersonByID finds a person with no authorization, for the account layer
 // (which acts for the person themself) and the jobs.
-func (s *Service) PersonByID(ctx context.Context, id string) (training.Person, error) {
+func (s *People) PersonByID(ctx context.Context, id string) (training.Person, error) {
 	return s.Person(ctx, training.SystemActorFor(), id)
 }
 
 // Manages reports whether anyone reports to personID, directly: such a
 // person has the manager role.
-func (s *Service) Manages(ctx context.Context, personID string) (bool, error) {
+func (s *People) Manages(ctx context.Context, personID string) (bool, error) {
 	var manages bool
 	err := s.read(ctx, func(o Org) error { manages = len(o.Reports(personID)) > 0; return nil })
 	return manages, err
@@ -169,7 +174,7 @@ func (s *Service) Manages(ctx context.Context, personID string) (bool, error) {
 
 // ManagerOf returns the person's line manager, if any (no authorization:
 // for the jobs and e-mails).
-func (s *Service) ManagerOf(ctx context.Context, personID string) (training.Person, bool, error) {
+func (s *People) ManagerOf(ctx context.Context, personID string) (training.Person, bool, error) {
 	var m training.Person
 	var found bool
 	err := s.read(ctx, func(o Org) error {
@@ -184,7 +189,7 @@ func (s *Service) ManagerOf(ctx context.Context, personID string) (training.Pers
 // ListPeople lists the people the actor may see (HR and auditors: all;
 // managers: their reporting line and themself; anyone else: themself),
 // ordered by family name, given name, then ID.
-func (s *Service) ListPeople(ctx context.Context, actor training.Actor, f training.PeopleFilter, page training.PageRequest) (training.Page[training.Person], error) {
+func (s *People) ListPeople(ctx context.Context, actor training.Actor, f training.PeopleFilter, page training.PageRequest) (training.Page[training.Person], error) {
 	if _, err := training.ParseStatus("status", string(f.Status)); err != nil {
 		return training.Page[training.Person]{}, err
 	}
@@ -258,7 +263,7 @@ func hasStatus(o Org, p training.Person, st training.Status, today training.Date
 
 // EmployeeNumberOf returns the employee number of a person ID ("" when
 // unknown), for showing a manager link as HR systems name it.
-func (s *Service) EmployeeNumberOf(id string) string {
+func (s *People) EmployeeNumberOf(id string) string {
 	if id == "" {
 		return ""
 	}
@@ -273,13 +278,13 @@ func (s *Service) EmployeeNumberOf(id string) string {
 
 // PersonWarnings lists what is allowed in a stored person but probably a
 // mistake, as of today in the organisation's zone (see Person.Warnings).
-func (s *Service) PersonWarnings(p training.Person) []training.FieldError {
+func (s *People) PersonWarnings(p training.Person) []training.FieldError {
 	return p.Warnings(s.Today())
 }
 
 // LineManagers returns everyone above the person in the reporting line,
 // nearest first (no authorization: for the jobs).
-func (s *Service) LineManagers(ctx context.Context, personID string) ([]training.Person, error) {
+func (s *People) LineManagers(ctx context.Context, personID string) ([]training.Person, error) {
 	var out []training.Person
 	err := s.read(ctx, func(o Org) error {
 		p, ok := o.Person(personID)

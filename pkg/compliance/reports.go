@@ -17,7 +17,7 @@ import (
 // status pages said that day. The course's current policy applies: a
 // policy change is reflected in reports recomputed afterwards (the
 // monthly snapshots keep the figure as it was sent).
-func (s *Service) ComplianceReport(ctx context.Context, actor training.Actor, req training.ReportRequest) (training.Report, error) {
+func (s *Reports) ComplianceReport(ctx context.Context, actor training.Actor, req training.ReportRequest) (training.Report, error) {
 	if !actor.ReadsAll() {
 		return training.Report{}, fmt.Errorf("compliance report: %w", training.ErrForbidden)
 	}
@@ -118,7 +118,7 @@ func (s *Service) ComplianceReport(ctx context.Context, actor training.Actor, re
 // peopleAt returns everyone's record as it was at instant t: for each
 // person, the last version recorded on or before t. Versions are history,
 // not held in memory: a report on a past day streams them once.
-func (s *Service) peopleAt(ctx context.Context, t time.Time) (map[string]training.Person, error) {
+func (s *Reports) peopleAt(ctx context.Context, t time.Time) (map[string]training.Person, error) {
 	out := map[string]training.Person{}
 	err := s.store.EachPersonVersion(ctx, func(v training.Person) error {
 		if v.UpdatedAt.After(t) {

@@ -18,7 +18,7 @@ type NoticeStore interface {
 
 // Scan evaluates every applicable person and course on today, from the
 // organisation in memory, and reports the transitions. It writes nothing.
-func (s *Service) Scan(ctx context.Context) (training.ScanResult, error) {
+func (s *Flags) Scan(ctx context.Context) (training.ScanResult, error) {
 	today := s.Today()
 	res := training.ScanResult{Today: today}
 	// The flags raised so far are read once per scan, not kept in memory.
@@ -72,13 +72,13 @@ func (s *Service) Scan(ctx context.Context) (training.ScanResult, error) {
 
 // RecordFlag stores a flag the scan found (its e-mail already queued).
 // A flag stored already is not an error.
-func (s *Service) RecordFlag(ctx context.Context, f training.Flag) error {
+func (s *Flags) RecordFlag(ctx context.Context, f training.Flag) error {
 	return s.raiseFlag(ctx, f)
 }
 
 // NoticeStore returns where notices are recorded, for the jobs'
 // exactly-once bookkeeping (pkg/jobs).
-func (s *Service) NoticeStore() NoticeStore { return s.notices }
+func (s *Flags) NoticeStore() NoticeStore { return s.notices }
 
 // Now is the service's clock.
-func (s *Service) Now() time.Time { return s.now() }
+func (s *core) Now() time.Time { return s.now() }

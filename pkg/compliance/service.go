@@ -53,8 +53,44 @@ type Records interface {
 }
 
 // Service runs complytrack's use cases with object-level authorization;
-// the HTTP API, the web pages and the scheduled jobs all call it.
+// the HTTP API, the web pages and the scheduled jobs all call it. It is
+// one service per family of use cases, sharing the store: a caller may
+// hold just the family it needs (the jobs, Flags), or the whole Service,
+// whose methods are the families'.
 type Service struct {
+	*core
+	People
+	Catalogue
+	Completions
+	Exemptions
+	Flags
+	Reports
+}
+
+// People adds, changes, finds and imports people, and says who may see
+// whom.
+type People struct{ *core }
+
+// Catalogue keeps the courses and their policies.
+type Catalogue struct{ *core }
+
+// Completions records completions, with their certificates, and has them
+// verified, rejected or revoked.
+type Completions struct{ *core }
+
+// Exemptions grants and removes exemptions.
+type Exemptions struct{ *core }
+
+// Flags finds who is due or overdue (the daily scan), records the flags
+// it raises and lists them.
+type Flags struct{ *core }
+
+// Reports works out compliance: one person's, a manager's team's, the
+// organisation's on any day, and keeps the monthly snapshots.
+type Reports struct{ *core }
+
+// core is what every family shares: the store, the clock and the zone.
+type core struct {
 	store    Store
 	evidence EvidenceStore
 	flags    FlagStore
@@ -82,14 +118,16 @@ func NewService(store Store, o Options) *Service {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Service{store: store, evidence: store, flags: store, notices: store, log: o.Logger, now: o.Now, loc: o.Location}
+	c := &core{store: store, evidence: store, flags: store, notices: store, log: o.Logger, now: o.Now, loc: o.Location}
+	return &Service{core: c, People: People{c}, Catalogue: Catalogue{c}, Completions: Completions{c},
+		Exemptions: Exemptions{c}, Flags: Flags{c}, Reports: Reports{c}}
 }
 
 // Today is the date now in the organisation's zone.
-func (s *Service) Today() training.Date { return training.Today(s.now(), s.loc) }
+func (s *core) Today() training.Date { return training.Today(s.now(), s.loc) }
 
 // Location is the organisation's zone.
-func (s *Service) Location() *time.Location { return s.loc }
+func (s *core) Location() *time.Location { return s.loc }
 
 func jsonOrNil(v any) (json.RawMessage, error) {
 	if v == nil {
@@ -101,7 +139,7 @@ func jsonOrNil(v any) (json.RawMessage, error) {
 // audit records one change. The change is already stored: a failure here
 // is returned so the caller sees a 500 and the operator a log line, but
 // nothing is undone.
-func (s *Service) audit(ctx context.Context, actor training.Actor, action, entity, id string, before, after any) error {
+func (s *core) audit(ctx context.Context, actor training.Actor, action, entity, id string, before, after any) error {
 	e := training.AuditEntry{At: s.now().UTC(), Actor: actor.PersonID, Action: action, Entity: entity, EntityID: id}
 	var err error
 	if before != nil {
@@ -126,13 +164,13 @@ var timeZero time.Time
 
 // Audit records a change made outside this package (accounts, jobs) in the
 // same audit log.
-func (s *Service) Audit(ctx context.Context, actor training.Actor, action, entity, id string, before, after any) error {
+func (s *core) Audit(ctx context.Context, actor training.Actor, action, entity, id string, before, after any) error {
 	return s.audit(ctx, actor, action, entity, id, before, after)
 }
 
 // ListAudit returns one page of the audit log, newest first, about one
 // entity or everything. Only HR and auditors may read it.
-func (s *Service) ListAudit(ctx context.Context, actor training.Actor, entityID string, page training.PageRequest) (training.Page[training.AuditEntry], error) {
+func (s *core) ListAudit(ctx context.Context, actor training.Actor, entityID string, page training.PageRequest) (training.Page[training.AuditEntry], error) {
 	if !actor.ReadsAll() {
 		return training.Page[training.AuditEntry]{}, fmt.Errorf("read audit: %w", training.ErrForbidden)
 	}

@@ -18,7 +18,7 @@ type SnapshotStore interface {
 
 // KeepSnapshot stores a snapshot unless one for that course and month
 // exists, and returns the stored one (the earlier, if any).
-func (s *Service) KeepSnapshot(ctx context.Context, snap training.Snapshot) (training.Snapshot, error) {
+func (s *Reports) KeepSnapshot(ctx context.Context, snap training.Snapshot) (training.Snapshot, error) {
 	store, ok := s.store.(SnapshotStore)
 	if !ok {
 		return training.Snapshot{}, errors.New("keep snapshot: the store cannot keep snapshots")
@@ -35,7 +35,7 @@ func (s *Service) KeepSnapshot(ctx context.Context, snap training.Snapshot) (tra
 }
 
 // Snapshots lists a course's snapshots, newest first. HR and auditors only.
-func (s *Service) Snapshots(ctx context.Context, actor training.Actor, courseCode string) ([]training.Snapshot, error) {
+func (s *Reports) Snapshots(ctx context.Context, actor training.Actor, courseCode string) ([]training.Snapshot, error) {
 	if !actor.ReadsAll() {
 		return nil, fmt.Errorf("read snapshots: %w", training.ErrForbidden)
 	}

@@ -12,7 +12,7 @@ import (
 
 // TrainingOf returns the person's status for every course that applies to
 // them today, ordered by course code. The actor must be able to see them.
-func (s *Service) TrainingOf(ctx context.Context, actor training.Actor, personID string) ([]training.Assessment, error) {
+func (s *Reports) TrainingOf(ctx context.Context, actor training.Actor, personID string) ([]training.Assessment, error) {
 	today := s.Today()
 	var out []training.Assessment
 	err := s.read(ctx, func(o Org) error {
@@ -42,7 +42,7 @@ func assess(o Org, p training.Person, today training.Date) []training.Assessment
 // Team returns everyone in the actor's reporting line, direct and
 // indirect, with their statuses: from memory, with no query per person.
 // People with an overdue or expired course come first, then by name.
-func (s *Service) Team(ctx context.Context, actor training.Actor, f training.TeamFilter, page training.PageRequest) (training.Page[training.TeamMember], error) {
+func (s *Reports) Team(ctx context.Context, actor training.Actor, f training.TeamFilter, page training.PageRequest) (training.Page[training.TeamMember], error) {
 	if _, err := training.ParseStatus("status", string(f.Status)); err != nil {
 		return training.Page[training.TeamMember]{}, err
 	}
