@@ -1,6 +1,7 @@
 package training_test
 
 import (
+	"encoding/json"
 	"slices"
 	"testing"
 	"time"
@@ -50,5 +51,22 @@ func TestCompletionRecordedAuditIsStable(t *testing.T) {
 	}
 	if a.At != c.RecordedAt || a.Actor != "hr1" || a.Action != "completion.record" || a.EntityID != c.ID {
 		t.Fatalf("entry %+v", a)
+	}
+}
+
+// A person appears in the audit log in the API's field names, with the
+// dates as dates, no manager when there is none, and no record times.
+func TestPersonForAudit(t *testing.T) {
+	p := training.Person{ID: "p1", EmployeeNumber: "E1", Email: "ann.lee@example.gov.uk", GivenName: "Ann", FamilyName: "Lee",
+		Kind: training.KindStaff, JobTitle: "Officer", Department: "Housing", StartDate: training.MustDate("2024-04-01"),
+		CreatedAt: time.Now(), UpdatedAt: time.Now()}
+	got, err := json.Marshal(training.PersonForAudit(p))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"id":"p1","employee_number":"E1","email":"ann.lee@example.gov.uk","given_name":"Ann","family_name":"Lee",` +
+		`"kind":"staff","job_title":"Officer","department":"Housing","start_date":"2024-04-01","end_date":null}`
+	if string(got) != want {
+		t.Fatalf("audit JSON\n got %s\nwant %s", got, want)
 	}
 }

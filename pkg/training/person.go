@@ -36,22 +36,25 @@ func (k Kind) Valid() bool {
 // Person is an employee, elected Member, contractor or volunteer who may have
 // to complete statutory training. People are never deleted: a leaver gets an
 // end date.
+//
+// The JSON names are how a person appears in the audit log's "before" and
+// "after" (PersonForAudit), in the API's own field names.
 type Person struct {
-	ID             string
-	EmployeeNumber string
-	Email          string
-	GivenName      string
-	FamilyName     string
-	Kind           Kind
-	JobTitle       string
-	Department     string
+	ID             string `json:"id"`
+	EmployeeNumber string `json:"employee_number"`
+	Email          string `json:"email"`
+	GivenName      string `json:"given_name"`
+	FamilyName     string `json:"family_name"`
+	Kind           Kind   `json:"kind"`
+	JobTitle       string `json:"job_title"`
+	Department     string `json:"department"`
 	// ManagerID is the ID of the person's line manager, empty for the top of
 	// the organisation and for elected Members.
-	ManagerID string
-	StartDate Date
-	EndDate   Date // zero while the person is still here
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	ManagerID string    `json:"manager_id,omitempty"`
+	StartDate Date      `json:"start_date"`
+	EndDate   Date      `json:"end_date"` // zero while the person is still here
+	CreatedAt time.Time `json:"-"`
+	UpdatedAt time.Time `json:"-"`
 }
 
 // FullName is "Given Family".

@@ -55,25 +55,6 @@ func (p *Person) Apply(patch PersonPatch) {
 	}
 }
 
-// personAudit is how a person appears in the audit log.
-type personAudit struct {
-	ID             string `json:"id"`
-	EmployeeNumber string `json:"employee_number"`
-	Email          string `json:"email"`
-	GivenName      string `json:"given_name"`
-	FamilyName     string `json:"family_name"`
-	Kind           Kind   `json:"kind"`
-	JobTitle       string `json:"job_title"`
-	Department     string `json:"department"`
-	ManagerID      string `json:"manager_id,omitempty"`
-	StartDate      Date   `json:"start_date"`
-	EndDate        Date   `json:"end_date"`
-}
-
-func personForAudit(p Person) personAudit {
-	return personAudit{p.ID, p.EmployeeNumber, p.Email, p.GivenName, p.FamilyName, p.Kind, p.JobTitle, p.Department, p.ManagerID, p.StartDate, p.EndDate}
-}
-
 // PeopleFilter narrows ListPeople; empty fields do not filter.
 type PeopleFilter struct {
 	Department string
