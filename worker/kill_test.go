@@ -278,10 +278,7 @@ func seedOrganisation(t *testing.T, ctx context.Context, a *app.App, staff int) 
 	var creates []training.ImportCreate
 	add := func(number string, kind training.Kind, manager string, start, end training.Date) string {
 		email := strings.ToLower(number) + "@example.gov.uk"
-		creates = append(creates, training.ImportCreate{Line: len(creates) + 2, Input: training.PersonInput{
-			EmployeeNumber: number, Email: email, GivenName: "Person", FamilyName: number, Kind: kind,
-			JobTitle: "Officer", Department: "Housing", ManagerEmployeeNumber: manager, StartDate: start, EndDate: end,
-		}})
+		creates = append(creates, training.ImportCreate{Line: len(creates) + 2, Input: training.PersonInput{Person: training.Person{EmployeeNumber: number, Email: email, GivenName: "Person", FamilyName: number, Kind: kind, JobTitle: "Officer", Department: "Housing", StartDate: start, EndDate: end}, ManagerEmployeeNumber: manager}})
 		return email
 	}
 	const managers = 6

@@ -33,16 +33,11 @@ func (s *Service) EnsureAdmin(ctx context.Context, email, password string) (gene
 	system := training.SystemActorFor()
 	person, err := s.people.PersonByEmail(ctx, email)
 	if errors.Is(err, training.ErrNotFound) {
-		person, err = s.people.CreatePerson(ctx, system, training.PersonInput{
-			EmployeeNumber: "ADMIN",
-			Email:          email,
-			GivenName:      "HR",
-			FamilyName:     "Administrator",
-			Kind:           training.KindStaff,
-			Department:     "Human Resources",
-			JobTitle:       "HR administrator",
-			StartDate:      s.people.Today(),
-		})
+		person, err = s.people.CreatePerson(ctx, system, training.PersonInput{Person: training.Person{
+			EmployeeNumber: "ADMIN", Email: email, GivenName: "HR", FamilyName: "Administrator",
+			Kind: training.KindStaff, Department: "Human Resources", JobTitle: "HR administrator",
+			StartDate: s.people.Today(),
+		}})
 	}
 	if err != nil {
 		return "", false, fmt.Errorf("first HR account: %w", err)

@@ -77,11 +77,7 @@ func newEnv(t *testing.T) *env {
 func (e *env) employee(given string) (training.Person, string) {
 	e.t.Helper()
 	ctx := e.t.Context()
-	p, err := e.app.Training.CreatePerson(ctx, e.hr, training.PersonInput{
-		EmployeeNumber: "E-" + given, Email: strings.ToLower(given) + ".tester@example.gov.uk",
-		GivenName: given, FamilyName: "Tester", Kind: training.KindStaff, JobTitle: "Officer", Department: "Housing",
-		StartDate: training.NewDate(2024, 4, 1),
-	})
+	p, err := e.app.Training.CreatePerson(ctx, e.hr, training.PersonInput{Person: training.Person{EmployeeNumber: "E-" + given, Email: strings.ToLower(given) + ".tester@example.gov.uk", GivenName: given, FamilyName: "Tester", Kind: training.KindStaff, JobTitle: "Officer", Department: "Housing", StartDate: training.NewDate(2024, 4, 1)}})
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -39,8 +39,7 @@ func replicas(t *testing.T) (*compliance.Service, *compliance.Service) {
 }
 
 func input(n string) training.PersonInput {
-	return training.PersonInput{EmployeeNumber: n, Email: n + "@example.org", GivenName: "G", FamilyName: n,
-		Kind: training.KindStaff, StartDate: training.MustDate("2025-01-06")}
+	return training.PersonInput{Person: training.Person{EmployeeNumber: n, Email: n + "@example.org", GivenName: "G", FamilyName: n, Kind: training.KindStaff, StartDate: training.MustDate("2025-01-06")}}
 }
 
 func TestAnotherProcessSeesWritesAtOnce(t *testing.T) {

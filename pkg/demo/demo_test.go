@@ -252,10 +252,7 @@ func TestFillLeavesRealDataAlone(t *testing.T) {
 	ctx := context.Background()
 	a := newApp(t)
 	hr := training.SystemActorFor()
-	if _, err := a.Training.CreatePerson(ctx, hr, training.PersonInput{
-		EmployeeNumber: "E1", Email: "someone@example.org", GivenName: "Real", FamilyName: "Person",
-		Kind: training.KindStaff, StartDate: training.NewDate(2020, 1, 6),
-	}); err != nil {
+	if _, err := a.Training.CreatePerson(ctx, hr, training.PersonInput{Person: training.Person{EmployeeNumber: "E1", Email: "someone@example.org", GivenName: "Real", FamilyName: "Person", Kind: training.KindStaff, StartDate: training.NewDate(2020, 1, 6)}}); err != nil {
 		t.Fatal(err)
 	}
 	res, err := Fill(ctx, a, quiet())

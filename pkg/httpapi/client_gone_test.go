@@ -169,11 +169,7 @@ func TestClientsLeavingAtRandomLeaveNoUnauditedChange(t *testing.T) {
 	const staff, decisions, imports, completions = 40, 60, 30, 120
 	var people []training.Person
 	for i := range staff {
-		p, err := svc.CreatePerson(ctx, hr, training.PersonInput{
-			EmployeeNumber: fmt.Sprintf("S%03d", i), Email: fmt.Sprintf("s%03d@example.gov.uk", i),
-			GivenName: "Staff", FamilyName: fmt.Sprintf("Member %d", i), Kind: training.KindStaff,
-			JobTitle: "Officer", Department: "Housing", StartDate: training.NewDate(2024, 4, 1),
-		})
+		p, err := svc.CreatePerson(ctx, hr, training.PersonInput{Person: training.Person{EmployeeNumber: fmt.Sprintf("S%03d", i), Email: fmt.Sprintf("s%03d@example.gov.uk", i), GivenName: "Staff", FamilyName: fmt.Sprintf("Member %d", i), Kind: training.KindStaff, JobTitle: "Officer", Department: "Housing", StartDate: training.NewDate(2024, 4, 1)}})
 		if err != nil {
 			t.Fatal(err)
 		}

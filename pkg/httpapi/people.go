@@ -68,13 +68,11 @@ func (r personRequest) input() (training.PersonInput, error) {
 	// An unknown kind is left empty: the domain names it, with every other
 	// field's problem, in its order.
 	kind, _ := training.ParseKind("kind", r.Kind)
-	in := training.PersonInput{
+	in := training.PersonInput{Person: training.Person{
 		EmployeeNumber: r.EmployeeNumber, Email: r.Email, GivenName: r.GivenName, FamilyName: r.FamilyName,
 		Kind: kind, JobTitle: r.JobTitle, Department: r.Department,
-		ManagerEmployeeNumber: r.ManagerEmployeeNumber,
-		StartDate:             parseDate(v, "start_date", r.StartDate),
-		EndDate:               parseDate(v, "end_date", r.EndDate),
-	}
+		StartDate: parseDate(v, "start_date", r.StartDate), EndDate: parseDate(v, "end_date", r.EndDate),
+	}, ManagerEmployeeNumber: r.ManagerEmployeeNumber}
 	if len(v.Fields) > 0 {
 		v.Merge(in.Validate())
 	}

@@ -392,10 +392,7 @@ func (e *orgEnv) addCast(members []member) {
 	byName := map[string]member{}
 	for _, m := range members {
 		byName[m.name] = m
-		in := training.PersonInput{
-			EmployeeNumber: m.number(), Email: m.email(), GivenName: m.given, FamilyName: m.family,
-			Kind: training.KindStaff, JobTitle: "Officer", Department: "Housing", StartDate: m.start, EndDate: m.end,
-		}
+		in := training.PersonInput{Person: training.Person{EmployeeNumber: m.number(), Email: m.email(), GivenName: m.given, FamilyName: m.family, Kind: training.KindStaff, JobTitle: "Officer", Department: "Housing", StartDate: m.start, EndDate: m.end}}
 		if m.manager != "" {
 			in.ManagerEmployeeNumber = byName[m.manager].number()
 		}

@@ -41,10 +41,7 @@ func (u unreadablePerson) PersonByID(ctx context.Context, id string) (training.P
 func TestEscalationIsNotRecordedWithoutAnHRRecipient(t *testing.T) {
 	e := newOrgEnv(t)
 	e.addCast(cast(e.today()))
-	deputy, err := e.a.Training.CreatePerson(e.ctx, e.hrActor, training.PersonInput{
-		EmployeeNumber: "E-DEPUTY", Email: "dana.deputy@example.org", GivenName: "Dana", FamilyName: "Deputy",
-		Kind: training.KindStaff, JobTitle: "HR Officer", Department: "HR", StartDate: training.NewDate(2016, 3, 1),
-	})
+	deputy, err := e.a.Training.CreatePerson(e.ctx, e.hrActor, training.PersonInput{Person: training.Person{EmployeeNumber: "E-DEPUTY", Email: "dana.deputy@example.org", GivenName: "Dana", FamilyName: "Deputy", Kind: training.KindStaff, JobTitle: "HR Officer", Department: "HR", StartDate: training.NewDate(2016, 3, 1)}})
 	if err != nil {
 		t.Fatal(err)
 	}

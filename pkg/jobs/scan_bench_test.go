@@ -276,11 +276,7 @@ func scanBenchOrg() ([]training.ImportCreate, map[string]bool) {
 			start = today.AddDays(-1 - rng.IntN(20))
 			starters[number] = true
 		}
-		creates = append(creates, training.ImportCreate{Line: i + 1, Input: training.PersonInput{
-			EmployeeNumber: number, Email: strings.ToLower(number) + "@council.example.gov.uk",
-			GivenName: "Given" + number, FamilyName: "Family" + number, Kind: kind, JobTitle: job, Department: dept,
-			ManagerEmployeeNumber: manager, StartDate: start,
-		}})
+		creates = append(creates, training.ImportCreate{Line: i + 1, Input: training.PersonInput{Person: training.Person{EmployeeNumber: number, Email: strings.ToLower(number) + "@council.example.gov.uk", GivenName: "Given" + number, FamilyName: "Family" + number, Kind: kind, JobTitle: job, Department: dept, StartDate: start}, ManagerEmployeeNumber: manager}})
 		return number
 	}
 	ceo := add(training.KindStaff, "Chief Executive", "Chief Executive's Office", "")

@@ -20,12 +20,7 @@ func csvLine(num, mgr string) string {
 
 // input is the PersonInput csvLine(num, mgr) reads as.
 func input(num, mgr string) training.PersonInput {
-	return training.PersonInput{
-		EmployeeNumber: num, Email: strings.ToLower(num) + "@example.org",
-		GivenName: "Given" + num, FamilyName: "Family", Kind: training.KindStaff,
-		JobTitle: "Officer", Department: "Finance", ManagerEmployeeNumber: mgr,
-		StartDate: training.MustDate("2020-01-06"),
-	}
+	return training.PersonInput{Person: training.Person{EmployeeNumber: num, Email: strings.ToLower(num) + "@example.org", GivenName: "Given" + num, FamilyName: "Family", Kind: training.KindStaff, JobTitle: "Officer", Department: "Finance", StartDate: training.MustDate("2020-01-06")}, ManagerEmployeeNumber: mgr}
 }
 
 // stored makes the existing people from inputs, with IDs "id-" + number.

@@ -76,8 +76,7 @@ func (p *process) commands(fn func()) int64 {
 }
 
 func input(n string) training.PersonInput {
-	return training.PersonInput{EmployeeNumber: n, Email: n + "@example.org", GivenName: "G", FamilyName: n,
-		Kind: training.KindStaff, StartDate: training.MustDate("2025-01-06")}
+	return training.PersonInput{Person: training.Person{EmployeeNumber: n, Email: n + "@example.org", GivenName: "G", FamilyName: n, Kind: training.KindStaff, StartDate: training.MustDate("2025-01-06")}}
 }
 
 // digest describes everything a process holds about the organisation, in

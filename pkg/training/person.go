@@ -57,6 +57,15 @@ type Person struct {
 	UpdatedAt time.Time `json:"-"`
 }
 
+// Trimmed is p with the blanks around its text fields taken off
+// (TrimText).
+func (p Person) Trimmed() Person {
+	for _, s := range []*string{&p.EmployeeNumber, &p.Email, &p.GivenName, &p.FamilyName, &p.JobTitle, &p.Department} {
+		*s = TrimText(*s)
+	}
+	return p
+}
+
 // FullName is "Given Family".
 func (p Person) FullName() string {
 	return strings.TrimSpace(p.GivenName + " " + p.FamilyName)

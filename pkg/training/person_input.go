@@ -1,18 +1,13 @@
 package training
 
-// PersonInput is a new person as HR enters it. The line manager is named
-// by employee number, as HR systems export it.
+import "time"
+
+// PersonInput is a new person as HR enters it: the person's own fields
+// (their ID, manager link and record times are ignored) and the line
+// manager named by employee number, as HR systems export it.
 type PersonInput struct {
-	EmployeeNumber        string
-	Email                 string
-	GivenName             string
-	FamilyName            string
-	Kind                  Kind
-	JobTitle              string
-	Department            string
+	Person
 	ManagerEmployeeNumber string
-	StartDate             Date
-	EndDate               Date
 }
 
 // PersonPatch changes some fields of a person; nil leaves a field alone.
@@ -72,12 +67,9 @@ func (in PersonInput) Validate() error {
 // Record is the input as CreatePerson stores it, trimmed, without its
 // manager link.
 func (in PersonInput) Record() Person {
-	return Person{
-		EmployeeNumber: TrimText(in.EmployeeNumber), Email: TrimText(in.Email),
-		GivenName: TrimText(in.GivenName), FamilyName: TrimText(in.FamilyName), Kind: in.Kind,
-		JobTitle: TrimText(in.JobTitle), Department: TrimText(in.Department),
-		StartDate: in.StartDate, EndDate: in.EndDate,
-	}
+	p := in.Person.Trimmed()
+	p.ID, p.ManagerID, p.CreatedAt, p.UpdatedAt = "", "", time.Time{}, time.Time{}
+	return p
 }
 
 // Warnings lists what is allowed in the input but probably a mistake, as

@@ -86,11 +86,7 @@ func newEnv(t *testing.T, publicURL string) *env {
 // Prevent awareness is overdue for them until they complete it.
 func (e *env) addPerson(given, family, managerNumber string) training.Person {
 	e.t.Helper()
-	p, err := e.app.Training.CreatePerson(e.t.Context(), e.hr, training.PersonInput{
-		EmployeeNumber: "E-" + given, Email: strings.ToLower(given+"."+family) + "@example.gov.uk",
-		GivenName: given, FamilyName: family, Kind: training.KindStaff, JobTitle: "Housing Officer",
-		Department: "Housing", ManagerEmployeeNumber: managerNumber, StartDate: training.MustDate("2024-04-01"),
-	})
+	p, err := e.app.Training.CreatePerson(e.t.Context(), e.hr, training.PersonInput{Person: training.Person{EmployeeNumber: "E-" + given, Email: strings.ToLower(given+"."+family) + "@example.gov.uk", GivenName: given, FamilyName: family, Kind: training.KindStaff, JobTitle: "Housing Officer", Department: "Housing", StartDate: training.MustDate("2024-04-01")}, ManagerEmployeeNumber: managerNumber})
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -165,10 +165,7 @@ func TestDashboardChart(t *testing.T) {
 	e := newEnv(t, "http://127.0.0.1")
 	e.addPerson("Sophie", "Marsh", "")
 	e.addPerson("Tom", "Whitfield", "")
-	finance, err := e.app.Training.CreatePerson(t.Context(), e.hr, training.PersonInput{
-		EmployeeNumber: "E-Fay", Email: "fay.lund@example.gov.uk", GivenName: "Fay", FamilyName: "Lund", Kind: training.KindStaff,
-		JobTitle: "Accountant", Department: "Finance", StartDate: training.MustDate("2024-04-01"),
-	})
+	finance, err := e.app.Training.CreatePerson(t.Context(), e.hr, training.PersonInput{Person: training.Person{EmployeeNumber: "E-Fay", Email: "fay.lund@example.gov.uk", GivenName: "Fay", FamilyName: "Lund", Kind: training.KindStaff, JobTitle: "Accountant", Department: "Finance", StartDate: training.MustDate("2024-04-01")}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -367,10 +364,7 @@ func TestBrowserHRPages(t *testing.T) {
 	hpManagerVerifiedCourse(e)
 	sophie := e.employee("Sophie", "Marsh")
 	done := hpSelfCertify(e, sophie, "WRAP", "2026-10-01")
-	if _, err := e.app.Training.CreatePerson(t.Context(), e.hr, training.PersonInput{
-		EmployeeNumber: "E-Fay", Email: "fay.lund@example.gov.uk", GivenName: "Fay", FamilyName: "Lund", Kind: training.KindStaff,
-		JobTitle: "Accountant", Department: "Finance", StartDate: training.MustDate("2026-10-20"),
-	}); err != nil {
+	if _, err := e.app.Training.CreatePerson(t.Context(), e.hr, training.PersonInput{Person: training.Person{EmployeeNumber: "E-Fay", Email: "fay.lund@example.gov.uk", GivenName: "Fay", FamilyName: "Lund", Kind: training.KindStaff, JobTitle: "Accountant", Department: "Finance", StartDate: training.MustDate("2026-10-20")}}); err != nil {
 		t.Fatal(err)
 	}
 	ctx := newChrome(t)

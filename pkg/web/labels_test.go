@@ -198,10 +198,7 @@ func TestPersonPageAuditInPlainEnglish(t *testing.T) {
 func TestReportByKindShowsKindLabels(t *testing.T) {
 	e := newEnv(t, "http://127.0.0.1")
 	e.addPerson("Sam", "Cole", "")
-	if _, err := e.app.Training.CreatePerson(t.Context(), e.hr, training.PersonInput{
-		EmployeeNumber: "CLLR001", Email: "cllr.ann.vale@example.gov.uk", GivenName: "Ann", FamilyName: "Vale",
-		Kind: training.KindMember, Department: "Members", StartDate: training.MustDate("2024-05-01"),
-	}); err != nil {
+	if _, err := e.app.Training.CreatePerson(t.Context(), e.hr, training.PersonInput{Person: training.Person{EmployeeNumber: "CLLR001", Email: "cllr.ann.vale@example.gov.uk", GivenName: "Ann", FamilyName: "Vale", Kind: training.KindMember, Department: "Members", StartDate: training.MustDate("2024-05-01")}}); err != nil {
 		t.Fatal(err)
 	}
 	b := e.newBrowser()

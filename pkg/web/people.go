@@ -317,9 +317,11 @@ func (s *Server) createPerson(c *gin.Context) error {
 	form := readPersonForm(c)
 	form.Action, form.Submit, form.Kinds, form.CancelHref = "/people/new", "Add person", personKindOptions(form.Kind), "/people"
 	start, end, ours := readPersonDates(form)
-	in := training.PersonInput{EmployeeNumber: form.EmployeeNumber, Email: form.Email, GivenName: form.GivenName,
-		FamilyName: form.FamilyName, Kind: formKind(form.Kind), JobTitle: form.JobTitle, Department: form.Department,
-		ManagerEmployeeNumber: form.Manager, StartDate: start, EndDate: end}
+	in := training.PersonInput{Person: training.Person{
+		EmployeeNumber: form.EmployeeNumber, Email: form.Email, GivenName: form.GivenName,
+		FamilyName: form.FamilyName, Kind: formKind(form.Kind), JobTitle: form.JobTitle,
+		Department: form.Department, StartDate: start, EndDate: end,
+	}, ManagerEmployeeNumber: form.Manager}
 	var p training.Person
 	var err error
 	if len(ours) == 0 {
