@@ -175,7 +175,7 @@ func (a *App) Router() *gin.Engine {
 	}
 	pages := web.New(web.Deps{
 		Logger: a.log, Training: a.Training, Accounts: a.Accounts, Outbox: a.Outbox, PublicURL: a.cfg.PublicURL, RefreshTTL: a.cfg.RefreshTTL,
-		ScanSchedule: scan,
+		ScanSchedule: scan, HeldImports: a.Store,
 	})
 	return httpapi.New(httpapi.Deps{
 		Logger: a.log, DB: a.Store, Training: a.Training, Accounts: a.Accounts, Keys: a.Keys, Outbox: a.Outbox, Jobs: a.Jobs,

@@ -137,7 +137,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 	for _, n := range existing {
 		have[n] = true
 	}
-	for _, name := range []string{colJobLeases, colJobRuns, colPeople, colCourses, colCompletions, colCompletionDecisions, colExemptions, colExemptionRemovals, colAudit, colChanges, colChangeHead, colOutbox,
+	for _, name := range []string{colJobLeases, colJobRuns, colPeople, colCourses, colCompletions, colCompletionDecisions, colExemptions, colExemptionRemovals, colAudit, colChanges, colChangeHead, colHeldImports, colHeldImportChunks, colOutbox,
 		colAccounts, colSessions, colSessionRevocations, colRefreshTokens, colRefreshSpent, colInvitations, colInvitationsSpent, colFlags, colPersonVersions, colNotices, colSnapshots,
 		colDeliveries, colDeliveryOutcomes, colSigninFailures} {
 		if have[name] {

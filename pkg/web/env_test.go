@@ -55,6 +55,9 @@ type env struct {
 	srv    *httptest.Server
 	clock  *clock
 	hr     training.Actor
+	// replica starts another instance of the app on the same database
+	// and settings, as a second replica behind a load balancer.
+	replica func() *env
 }
 
 // newEnv starts the app; publicURL is COMPLYTRACK_PUBLIC_URL (https makes
@@ -68,18 +71,24 @@ func newEnv(t *testing.T, publicURL string) *env {
 	)
 	clk := &clock{t: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	a, err := app.New(context.Background(), cfg, dbtest.New(t), log, app.Options{Now: clk.Now, HasherParams: auth.MinParams})
-	if err != nil {
-		t.Fatal(err)
+	db := dbtest.New(t)
+	start := func() *env {
+		a, err := app.New(context.Background(), cfg, db, log, app.Options{Now: clk.Now, HasherParams: auth.MinParams})
+		if err != nil {
+			t.Fatal(err)
+		}
+		router := a.Router()
+		srv := httptest.NewServer(router)
+		t.Cleanup(srv.Close)
+		hr, err := a.Training.PersonByEmail(context.Background(), adminEmail)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &env{t: t, app: a, router: router, srv: srv, clock: clk, hr: training.Actor{PersonID: hr.ID, HR: true}}
 	}
-	router := a.Router()
-	srv := httptest.NewServer(router)
-	t.Cleanup(srv.Close)
-	hr, err := a.Training.PersonByEmail(context.Background(), adminEmail)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &env{t: t, app: a, router: router, srv: srv, clock: clk, hr: training.Actor{PersonID: hr.ID, HR: true}}
+	e := start()
+	e.replica = start
+	return e
 }
 
 // addPerson creates a member of staff who started on 1 April 2024, so that

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
@@ -72,6 +73,25 @@ func (s *Server) holder() *importHolder {
 }
 
 var errHolderFull = errors.New("too many imports are waiting for confirmation")
+
+// hold keeps a previewed file: in the database when the server has one
+// (Deps.HeldImports), else in this process.
+func (s *Server) hold(ctx context.Context, owner, name string, data []byte) (string, error) {
+	if s.d.HeldImports != nil {
+		return s.d.HeldImports.HoldImport(ctx, owner, name, data, importHold)
+	}
+	return s.holder().hold(owner, name, data)
+}
+
+// take returns and forgets a held file (see hold).
+func (s *Server) take(ctx context.Context, owner, token string) (heldImport, bool, error) {
+	if s.d.HeldImports != nil {
+		name, data, ok, err := s.d.HeldImports.TakeImport(ctx, owner, token)
+		return heldImport{owner: owner, name: name, data: data}, ok, err
+	}
+	f, ok := s.holder().take(owner, token)
+	return f, ok, nil
+}
 
 // hold keeps data for owner and returns its token. An owner holds one file
 // at a time: a new upload replaces the previous one.
@@ -212,7 +232,7 @@ func (s *Server) previewImport(c *gin.Context) error {
 	data.FileName = fh.Filename
 	data.importResult(res)
 	if data.Created+data.Updated > 0 {
-		data.Token, err = s.holder().hold(actor.PersonID, fh.Filename, content)
+		data.Token, err = s.hold(c.Request.Context(), actor.PersonID, fh.Filename, content)
 		if errors.Is(err, errHolderFull) {
 			s.render(c, http.StatusServiceUnavailable, "error.html", page{Title: "Sorry, the service is busy", Data: errorPage{
 				Paragraphs: []string{"Too many imports are waiting to be confirmed. Try again in a few minutes."},
@@ -230,7 +250,10 @@ func (s *Server) previewImport(c *gin.Context) error {
 // they are now, and shows the summary.
 func (s *Server) confirmImport(c *gin.Context) error {
 	actor := principal(c).Actor()
-	held, ok := s.holder().take(actor.PersonID, c.PostForm("token"))
+	held, ok, err := s.take(c.Request.Context(), actor.PersonID, c.PostForm("token"))
+	if err != nil {
+		return err
+	}
 	if !ok {
 		s.render(c, http.StatusGone, "error.html", page{Title: "This import has expired", Data: errorPage{
 			Paragraphs: []string{

@@ -203,3 +203,31 @@ func TestPeopleListPagesAndImportLimit(t *testing.T) {
 	r = b.postMultipart("/people/import", map[string]string{"csrf_token": b.csrf()}, upload{"file", "huge.csv", bytes.Repeat([]byte("x"), 33<<20)})
 	mustStatus(t, r, http.StatusRequestEntityTooLarge)
 }
+
+// The preview and the confirmation of an import may reach two replicas:
+// the previewed file is held in the database, not in the process that
+// showed the preview.
+func TestImportConfirmedOnAnotherReplica(t *testing.T) {
+	e := newEnv(t, "http://127.0.0.1")
+	newHRCast(e)
+	b := e.newBrowser()
+	b.signIn(adminEmail, adminPassword)
+	b.visit("/people/import")
+	r := b.postMultipart("/people/import", map[string]string{"csrf_token": b.csrf()}, upload{"file", "people.csv", []byte(importCSV)})
+	mustStatus(t, r, http.StatusOK)
+	m := tokenInput.FindStringSubmatch(r.Body)
+	if m == nil {
+		t.Fatal("the preview has no confirm form")
+	}
+	other := *b // the same browser, its requests now sent to the other replica
+	other.e = e.replica()
+	other.visit("/people/import")
+	r = other.submit("/people/import/confirm", url.Values{"token": {m[1]}})
+	mustStatus(t, r, http.StatusOK)
+	mustContain(t, r, "Import complete")
+	if _, err := e.app.Training.PersonByEmail(t.Context(), "imp.one@example.gov.uk"); err != nil {
+		t.Fatalf("the first replica does not see the imported person: %v", err)
+	}
+	// Imported once: the first replica cannot import the file again.
+	mustStatus(t, b.submit("/people/import/confirm", url.Values{"token": {m[1]}}), http.StatusGone)
+}

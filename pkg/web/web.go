@@ -21,6 +21,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -68,6 +69,21 @@ type Deps struct {
 	// ScanSchedule is the compliance scan's schedule (cron or "off"), so
 	// the flags page can say when flags are raised; empty: not known.
 	ScanSchedule string
+	// HeldImports keeps a previewed import file until it is confirmed, in
+	// the database, so that the confirmation may reach any replica; nil:
+	// in this process's memory.
+	HeldImports HeldImports
+}
+
+// HeldImports keeps uploaded import files between their preview and their
+// confirmation (pkg/mongodb implements it).
+type HeldImports interface {
+	// HoldImport keeps data for owner for ttl and returns the token that
+	// takes it; an owner holds one file at a time.
+	HoldImport(ctx context.Context, owner, name string, data []byte, ttl time.Duration) (string, error)
+	// TakeImport returns and forgets the file; ok is false when there is
+	// none for owner, it has expired, or it was taken already.
+	TakeImport(ctx context.Context, owner, token string) (name string, data []byte, ok bool, err error)
 }
 
 // Server holds the parsed templates and the session machinery.
