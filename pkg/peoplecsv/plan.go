@@ -446,12 +446,8 @@ func diff(ex Existing, in training.PersonInput) (training.PersonPatch, bool) {
 // validate checks a row as the service checks a person it stores, and
 // returns the problems by field.
 func validate(in training.PersonInput, id string) []training.FieldError {
-	p := training.Person{
-		ID: id, EmployeeNumber: in.EmployeeNumber, Email: in.Email,
-		GivenName: in.GivenName, FamilyName: in.FamilyName, Kind: in.Kind,
-		JobTitle: in.JobTitle, Department: in.Department,
-		StartDate: in.StartDate, EndDate: in.EndDate,
-	}
+	p := in.Record()
+	p.ID = id
 	var ve *training.ValidationError
 	if errors.As(p.Validate(), &ve) {
 		return ve.Fields

@@ -329,8 +329,7 @@ func (s *Server) createPerson(c *gin.Context) error {
 	} else {
 		// Nothing is stored while the dates are wrong, but the other
 		// fields' problems are listed too.
-		err = training.Person{EmployeeNumber: in.EmployeeNumber, Email: in.Email, GivenName: in.GivenName,
-			FamilyName: in.FamilyName, Kind: in.Kind, JobTitle: in.JobTitle, Department: in.Department, StartDate: start, EndDate: end}.Validate()
+		err = in.Validate()
 	}
 	if len(ours) > 0 || err != nil {
 		s.formFailed(c, err, personFormErrors(ours), func(status int, errs []fieldError) {
@@ -383,8 +382,9 @@ func (s *Server) updatePerson(c *gin.Context) error {
 	if len(ours) == 0 {
 		_, err = s.d.Training.UpdatePerson(c.Request.Context(), principal(c).Actor(), p.ID, patch)
 	} else {
-		err = training.Person{EmployeeNumber: form.EmployeeNumber, Email: form.Email, GivenName: form.GivenName,
-			FamilyName: form.FamilyName, Kind: kind, JobTitle: form.JobTitle, Department: form.Department, StartDate: start, EndDate: end}.Validate()
+		changed := p
+		changed.Apply(patch)
+		err = changed.Validate()
 	}
 	if len(ours) > 0 || err != nil {
 		s.formFailed(c, err, personFormErrors(ours), func(status int, errs []fieldError) {
