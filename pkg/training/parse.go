@@ -10,11 +10,7 @@ package training
 
 // ParseKind reads a kind of person.
 func ParseKind(field, s string) (Kind, error) {
-	k := Kind(s)
-	if !k.Valid() {
-		return "", Invalid(field, KindProblem)
-	}
-	return k, nil
+	return parseClosed(field, s, KindProblem, Kinds...)
 }
 
 // StatusProblem is the message for a status that is not one of Statuses.
@@ -22,11 +18,7 @@ const StatusProblem = "Choose a status: compliant, expiring, expired, due, overd
 
 // ParseStatus reads a status; empty means none (no filter).
 func ParseStatus(field, s string) (Status, error) {
-	st := Status(s)
-	if st != "" && !st.Valid() {
-		return "", Invalid(field, StatusProblem)
-	}
-	return st, nil
+	return parseOptional(field, s, StatusProblem, Statuses...)
 }
 
 // FlagKindProblem is the message for a kind of flag that is not one of
@@ -35,11 +27,7 @@ const FlagKindProblem = "Choose a kind of flag: new_starter, due_soon, overdue, 
 
 // ParseFlagKind reads a kind of flag; empty means none (no filter).
 func ParseFlagKind(field, s string) (FlagKind, error) {
-	k := FlagKind(s)
-	if k != "" && !k.Valid() {
-		return "", Invalid(field, FlagKindProblem)
-	}
-	return k, nil
+	return parseOptional(field, s, FlagKindProblem, FlagKinds...)
 }
 
 // GroupByProblem is the message for a grouping a report does not offer.
@@ -47,12 +35,15 @@ const GroupByProblem = "Choose how to group the report: department, manager or k
 
 // ParseGroupBy reads how to group a report; empty means the default.
 func ParseGroupBy(field, s string) (GroupBy, error) {
-	g := GroupBy(s)
-	switch g {
-	case "", GroupByDepartment, GroupByManager, GroupByKind:
-		return g, nil
+	return parseOptional(field, s, GroupByProblem, GroupByDepartment, GroupByManager, GroupByKind)
+}
+
+// parseOptional is parseClosed where empty means none.
+func parseOptional[T ~string](field, s, problem string, values ...T) (T, error) {
+	if s == "" {
+		return "", nil
 	}
-	return "", Invalid(field, GroupByProblem)
+	return parseClosed(field, s, problem, values...)
 }
 
 // parseClosed returns s as one of values, if it is one.
