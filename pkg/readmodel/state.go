@@ -73,12 +73,8 @@ func sortCompletions(cs []training.Completion) {
 // putCompletion adds or replaces a completion. The list is copied, not
 // changed in place: a caller may still hold the old one.
 func (s *state) putCompletion(c training.Completion) {
-	list := slices.Clone(s.complete[c.PersonID])
-	i := slices.IndexFunc(list, func(o training.Completion) bool { return o.ID == c.ID })
-	if i >= 0 {
-		list[i] = c
-	} else {
-		list = append(list, c)
+	list, added := upsert(s.complete[c.PersonID], c, func(o training.Completion) bool { return o.ID == c.ID })
+	if added {
 		sortCompletions(list)
 	}
 	s.complete[c.PersonID] = list
@@ -87,15 +83,19 @@ func (s *state) putCompletion(c training.Completion) {
 
 // putExemption adds or replaces an exemption, copying the list likewise.
 func (s *state) putExemption(e training.Exemption) {
-	list := slices.Clone(s.exempt[e.PersonID])
-	i := slices.IndexFunc(list, func(o training.Exemption) bool { return o.ID == e.ID })
-	if i >= 0 {
-		list[i] = e
-	} else {
-		list = append(list, e)
-	}
-	s.exempt[e.PersonID] = list
+	s.exempt[e.PersonID], _ = upsert(s.exempt[e.PersonID], e, func(o training.Exemption) bool { return o.ID == e.ID })
 	s.exemptionOwner[e.ID] = e.PersonID
+}
+
+// upsert returns a copy of list with x in place of the item same picks,
+// or with x added at the end (added).
+func upsert[T any](list []T, x T, same func(T) bool) (out []T, added bool) {
+	out = slices.Clone(list)
+	if i := slices.IndexFunc(out, same); i >= 0 {
+		out[i] = x
+		return out, false
+	}
+	return append(out, x), true
 }
 
 // The methods below make *state a compliance.Org.

@@ -47,6 +47,20 @@ func (m *Model) write(ctx context.Context, kind Kind, ids []string, do func() (p
 	return werr
 }
 
+// writeOne brackets the write of one record: store writes it and returns
+// it as stored, put puts that into this process's state.
+func writeOne[T any](m *Model, ctx context.Context, kind Kind, id string, store func() (T, error), put func(*state, T)) (T, error) {
+	var out T
+	err := m.write(ctx, kind, []string{id}, func() (func(*state), error) {
+		var err error
+		if out, err = store(); err != nil {
+			return nil, err
+		}
+		return func(st *state) { put(st, out) }, nil
+	})
+	return out, err
+}
+
 func newID() string { return bson.NewObjectID().Hex() }
 
 // CreatePerson implements compliance.Store.
@@ -54,30 +68,14 @@ func (m *Model) CreatePerson(ctx context.Context, p training.Person) (training.P
 	if p.ID == "" {
 		p.ID = newID()
 	}
-	var out training.Person
-	err := m.write(ctx, KindPerson, []string{p.ID}, func() (func(*state), error) {
-		var err error
-		out, err = m.Inner.CreatePerson(ctx, p)
-		if err != nil {
-			return nil, err
-		}
-		return func(st *state) { st.putPerson(out) }, nil
-	})
-	return out, err
+	return writeOne(m, ctx, KindPerson, p.ID,
+		func() (training.Person, error) { return m.Inner.CreatePerson(ctx, p) }, (*state).putPerson)
 }
 
 // UpdatePerson implements compliance.Store.
 func (m *Model) UpdatePerson(ctx context.Context, p training.Person) (training.Person, error) {
-	var out training.Person
-	err := m.write(ctx, KindPerson, []string{p.ID}, func() (func(*state), error) {
-		var err error
-		out, err = m.Inner.UpdatePerson(ctx, p)
-		if err != nil {
-			return nil, err
-		}
-		return func(st *state) { st.putPerson(out) }, nil
-	})
-	return out, err
+	return writeOne(m, ctx, KindPerson, p.ID,
+		func() (training.Person, error) { return m.Inner.UpdatePerson(ctx, p) }, (*state).putPerson)
 }
 
 // InsertPeople implements compliance.BulkStore, one pair of entries per
@@ -213,15 +211,8 @@ func (m *Model) InsertExemption(ctx context.Context, e training.Exemption) (trai
 	if e.ID == "" {
 		e.ID = newID()
 	}
-	var out training.Exemption
-	err := m.write(ctx, KindExemption, []string{e.ID}, func() (func(*state), error) {
-		var err error
-		if out, err = m.Inner.InsertExemption(ctx, e); err != nil {
-			return nil, err
-		}
-		return func(st *state) { st.putExemption(out) }, nil
-	})
-	return out, err
+	return writeOne(m, ctx, KindExemption, e.ID,
+		func() (training.Exemption, error) { return m.Inner.InsertExemption(ctx, e) }, (*state).putExemption)
 }
 
 // RemoveExemption implements compliance.Store.
