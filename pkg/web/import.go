@@ -2,14 +2,10 @@ package web
 
 import (
 	"bytes"
-	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -26,13 +22,13 @@ import (
 // problem), then confirm, which imports and shows the summary. The
 // preview lets HR go back, fix the file and upload it again.
 //
-// Between preview and confirm the file is held on the server, in memory,
-// under a random token (128 bits) bound to the person who uploaded it, for
-// importHold at most; confirming spends the token, so a second click does
-// not import twice. The file never goes back to the browser (a 32 MiB
-// file would not fit a form field's round trip under the same body
-// limit), and nothing is written to disk. A preview made on another
-// replica, or before a restart, has to be uploaded again: the page says so.
+// Between preview and confirm the file is held in the database
+// (Deps.HeldImports), under a random token (128 bits) bound to the person
+// who uploaded it, for importHold at most, one file per person; any
+// replica may take the confirmation. Confirming spends the token, so a
+// second click does not import twice. The file never goes back to the
+// browser (a 32 MiB file would not fit a form field's round trip under the
+// same body limit).
 // The import is planned again on confirm against the people as they are
 // then, by the same call the JSON API's import makes
 // (application.ImportPeople).
@@ -42,94 +38,9 @@ const (
 	maxImportBody = application.MaxImportBytes
 	maxImportRows = application.MaxImportRows
 	// importHold is how long a previewed file waits for confirmation.
-	importHold = 30 * time.Minute
-	// maxHeldImports bounds the memory held files may use, all together.
-	maxHeldImports  = 256 << 20
+	importHold      = 30 * time.Minute
 	importFileInput = "file"
 )
-
-// heldImport is an uploaded file waiting for confirmation.
-type heldImport struct {
-	owner   string // person ID of who uploaded it
-	name    string
-	data    []byte
-	expires time.Time
-}
-
-// importHolder keeps the held files of one Server.
-type importHolder struct {
-	mu    sync.Mutex
-	files map[string]heldImport
-	size  int
-}
-
-// importHolders maps each *Server to its holder (Server's fields belong to
-// web.go; this keeps the import's state in this file).
-var importHolders sync.Map
-
-func (s *Server) holder() *importHolder {
-	h, _ := importHolders.LoadOrStore(s, &importHolder{files: map[string]heldImport{}})
-	return h.(*importHolder)
-}
-
-var errHolderFull = errors.New("too many imports are waiting for confirmation")
-
-// hold keeps a previewed file: in the database when the server has one
-// (Deps.HeldImports), else in this process.
-func (s *Server) hold(ctx context.Context, owner, name string, data []byte) (string, error) {
-	if s.d.HeldImports != nil {
-		return s.d.HeldImports.HoldImport(ctx, owner, name, data, importHold)
-	}
-	return s.holder().hold(owner, name, data)
-}
-
-// take returns and forgets a held file (see hold).
-func (s *Server) take(ctx context.Context, owner, token string) (heldImport, bool, error) {
-	if s.d.HeldImports != nil {
-		name, data, ok, err := s.d.HeldImports.TakeImport(ctx, owner, token)
-		return heldImport{owner: owner, name: name, data: data}, ok, err
-	}
-	f, ok := s.holder().take(owner, token)
-	return f, ok, nil
-}
-
-// hold keeps data for owner and returns its token. An owner holds one file
-// at a time: a new upload replaces the previous one.
-func (h *importHolder) hold(owner, name string, data []byte) (string, error) {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", err
-	}
-	token := base64.RawURLEncoding.EncodeToString(b[:])
-	now := time.Now()
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	for k, f := range h.files {
-		if f.owner == owner || now.After(f.expires) {
-			h.size -= len(f.data)
-			delete(h.files, k)
-		}
-	}
-	if h.size+len(data) > maxHeldImports {
-		return "", errHolderFull
-	}
-	h.files[token] = heldImport{owner: owner, name: name, data: data, expires: now.Add(importHold)}
-	h.size += len(data)
-	return token, nil
-}
-
-// take returns and forgets the file held under token for owner.
-func (h *importHolder) take(owner, token string) (heldImport, bool) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	f, ok := h.files[token]
-	if !ok || f.owner != owner {
-		return heldImport{}, false
-	}
-	delete(h.files, token)
-	h.size -= len(f.data)
-	return f, time.Now().Before(f.expires)
-}
 
 // importPage is the content of import.html (the upload form), and
 // import_preview.html and import_done.html.
@@ -232,13 +143,10 @@ func (s *Server) previewImport(c *gin.Context) error {
 	data.FileName = fh.Filename
 	data.importResult(res)
 	if data.Created+data.Updated > 0 {
-		data.Token, err = s.hold(c.Request.Context(), actor.PersonID, fh.Filename, content)
-		if errors.Is(err, errHolderFull) {
-			s.render(c, http.StatusServiceUnavailable, "error.html", page{Title: "Sorry, the service is busy", Data: errorPage{
-				Paragraphs: []string{"Too many imports are waiting to be confirmed. Try again in a few minutes."},
-				LinkHref:   "/people/import", LinkText: "Upload a file"}})
-			return nil
-		} else if err != nil {
+		// Held in the database, so that the confirmation may reach any
+		// replica; one file per person at a time.
+		data.Token, err = s.d.HeldImports.HoldImport(c.Request.Context(), actor.PersonID, fh.Filename, content, importHold)
+		if err != nil {
 			return err
 		}
 	}
@@ -250,7 +158,7 @@ func (s *Server) previewImport(c *gin.Context) error {
 // they are now, and shows the summary.
 func (s *Server) confirmImport(c *gin.Context) error {
 	actor := principal(c).Actor()
-	held, ok, err := s.take(c.Request.Context(), actor.PersonID, c.PostForm("token"))
+	name, held, ok, err := s.d.HeldImports.TakeImport(c.Request.Context(), actor.PersonID, c.PostForm("token"))
 	if err != nil {
 		return err
 	}
@@ -263,15 +171,15 @@ func (s *Server) confirmImport(c *gin.Context) error {
 			LinkHref: "/people/import", LinkText: "Upload the file again"}})
 		return nil
 	}
-	res, err := s.app().ImportPeople(c.Request.Context(), actor, bytes.NewReader(held.data), false)
+	res, err := s.app().ImportPeople(c.Request.Context(), actor, bytes.NewReader(held), false)
 	if err != nil {
 		return err
 	}
 	data := newImportPage()
-	data.FileName = held.name
+	data.FileName = name
 	data.importResult(res)
 	pg := page{Title: "Import complete", Data: data,
-		Banner: &banner{Success: true, Heading: fmt.Sprintf("Imported %s: %d added, %d updated", held.name, res.Created, res.Updated)}}
+		Banner: &banner{Success: true, Heading: fmt.Sprintf("Imported %s: %d added, %d updated", name, res.Created, res.Updated)}}
 	s.render(c, http.StatusOK, "import_done.html", pg)
 	return nil
 }

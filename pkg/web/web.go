@@ -70,8 +70,7 @@ type Deps struct {
 	// the flags page can say when flags are raised; empty: not known.
 	ScanSchedule string
 	// HeldImports keeps a previewed import file until it is confirmed, in
-	// the database, so that the confirmation may reach any replica; nil:
-	// in this process's memory.
+	// the database, so that the confirmation may reach any replica.
 	HeldImports HeldImports
 }
 
