@@ -30,7 +30,7 @@ import (
 type Account struct {
 	PersonID     string
 	PasswordHash string
-	// Roles are the granted roles (hr, auditor, trainer). employee is
+	// Roles are the granted roles (hr, auditor, trainer, member_services). employee is
 	// implied; manager is derived from the reporting line.
 	Roles     auth.Roles
 	CreatedAt time.Time
@@ -195,6 +195,8 @@ func (p Principal) Actor() training.Actor {
 		HR:       p.Roles.Has(auth.RoleHR),
 		Auditor:  p.Roles.Has(auth.RoleAuditor),
 		Trainer:  p.Roles.Has(auth.RoleTrainer),
+
+		MemberServices: p.Roles.Has(auth.RoleMemberServices),
 	}
 }
 

@@ -237,7 +237,7 @@ func (s *Service) AcceptInvite(ctx context.Context, token, password string) (Tok
 	return s.startSessionWithID(ctx, sessionID, person.ID)
 }
 
-// SetRoles replaces the granted roles (hr, auditor, trainer) of a person's
+// SetRoles replaces the granted roles (hr, auditor, trainer, member_services) of a person's
 // account. Only HR may, and not on their own account (so the last HR
 // officer cannot lock everyone out by accident).
 func (s *Service) SetRoles(ctx context.Context, actor training.Actor, personID string, roles auth.Roles) (auth.Roles, error) {

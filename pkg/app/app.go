@@ -26,6 +26,7 @@ import (
 	"github.com/complytrack/complytrack/pkg/mongodb"
 	"github.com/complytrack/complytrack/pkg/notify"
 	"github.com/complytrack/complytrack/pkg/readmodel"
+	"github.com/complytrack/complytrack/pkg/sessions"
 	"github.com/complytrack/complytrack/pkg/web"
 )
 
@@ -39,6 +40,8 @@ type App struct {
 	// change log; Follow keeps it current in the background.
 	Model    *readmodel.Model
 	Training *compliance.Service
+	// Sessions runs face-to-face sessions and their bookings.
+	Sessions *sessions.Service
 	Accounts *accounts.Service // nil in a worker
 	Outbox   *notify.Outbox
 	Keys     *auth.KeySet // nil in a worker
@@ -91,11 +94,12 @@ func New(ctx context.Context, cfg config.Config, db *mongo.Database, log *slog.L
 		return nil, fmt.Errorf("default course: %w", err)
 	}
 	outbox := notify.NewOutbox(store).WithClock(o.Now)
-	sched, err := newScheduler(cfg, store, svc, outbox, log, o)
+	sess := newSessions(cfg, store, svc, outbox, log, o)
+	sched, err := newScheduler(cfg, store, svc, sess, outbox, log, o)
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Store: store, Model: model, Training: svc, Outbox: outbox, Jobs: sched, cfg: cfg, log: log}
+	a := &App{Store: store, Model: model, Training: svc, Sessions: sess, Outbox: outbox, Jobs: sched, cfg: cfg, log: log}
 	if o.Worker {
 		return a, nil
 	}
@@ -133,7 +137,7 @@ func New(ctx context.Context, cfg config.Config, db *mongo.Database, log *slog.L
 
 // newScheduler builds the scheduled jobs: the compliance scan, digests,
 // the monthly report and outbox delivery (over SMTP when configured).
-func newScheduler(cfg config.Config, store *mongodb.Store, svc *compliance.Service, outbox *notify.Outbox, log *slog.Logger, o Options) (*jobs.Scheduler, error) {
+func newScheduler(cfg config.Config, store *mongodb.Store, svc *compliance.Service, sess *sessions.Service, outbox *notify.Outbox, log *slog.Logger, o Options) (*jobs.Scheduler, error) {
 	var sender notify.Sender
 	if cfg.SMTPURL != "" {
 		sc, err := notify.ParseSMTPURL(cfg.SMTPURL)
@@ -147,9 +151,10 @@ func newScheduler(cfg config.Config, store *mongodb.Store, svc *compliance.Servi
 		sender = s
 	}
 	deliverer := notify.NewDeliverer(store, sender, notify.DeliveryConfig{Now: o.Now, Logger: log})
+	recipients := jobs.HRRecipients{Roles: store, People: svc, Logger: log}
 	catalog := jobs.Catalog(jobs.Deps{
-		Training: svc, Mail: outbox, Recipients: jobs.HRRecipients{Roles: store, People: svc, Logger: log}, Deliverer: deliverer,
-		PublicURL: cfg.PublicURL, ReportTo: cfg.ReportTo, Logger: log,
+		Training: svc, Mail: outbox, Recipients: recipients, Officers: recipients, Deliverer: deliverer,
+		PublicURL: cfg.PublicURL, ReportTo: cfg.ReportTo, Logger: log, Sessions: sess, Partners: sess,
 	})
 	sched, err := jobs.New(store, jobs.Config{
 		Location: cfg.Location, Schedules: cfg.Schedules, Logger: log, Clock: o.Clock,
@@ -176,9 +181,11 @@ func (a *App) Router() *gin.Engine {
 	pages := web.New(web.Deps{
 		Logger: a.log, Training: a.Training, Accounts: a.Accounts, Outbox: a.Outbox, PublicURL: a.cfg.PublicURL, RefreshTTL: a.cfg.RefreshTTL,
 		ScanSchedule: scan, HeldImports: a.Store,
+		Sessions: a.Sessions, Roles: a.Store,
 	})
 	return httpapi.New(httpapi.Deps{
 		Logger: a.log, DB: a.Store, Training: a.Training, Accounts: a.Accounts, Keys: a.Keys, Outbox: a.Outbox, Jobs: a.Jobs,
+		Sessions:       a.Sessions,
 		TrustedProxies: a.cfg.TrustedProxy, Pages: pages.Mount, PageNotFound: pages.NotFound,
 		RequestContext: readmodel.WithRequest,
 	})

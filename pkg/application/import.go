@@ -70,7 +70,7 @@ func (a App) ImportPeople(ctx context.Context, actor training.Actor, file io.Rea
 		}
 		updates := make([]training.ImportUpdate, len(plan.Updates))
 		for i, u := range plan.Updates {
-			updates[i] = training.ImportUpdate{Line: u.Row.Line, ID: u.ID, Patch: u.Patch}
+			updates[i] = training.ImportUpdate{Line: u.Row.Line, ID: u.ID, Input: u.Row.Input}
 		}
 		res, err := a.Training.ApplyImport(ctx, actor, creates, updates)
 		if err != nil {

@@ -18,11 +18,14 @@ const (
 	RoleHR       Role = "hr"       // administers people, courses and records
 	RoleAuditor  Role = "auditor"  // reads everything, changes nothing
 	RoleTrainer  Role = "trainer"  // records completions for their sessions
+	// RoleMemberServices looks after elected Members, who have no line
+	// manager: it sees every Member's training as a line manager would.
+	RoleMemberServices Role = "member_services"
 )
 
 // allRoles lists the roles in their canonical order; a role's index is its
 // bit in Roles.
-var allRoles = [...]Role{RoleEmployee, RoleManager, RoleHR, RoleAuditor, RoleTrainer}
+var allRoles = [...]Role{RoleEmployee, RoleManager, RoleHR, RoleAuditor, RoleTrainer, RoleMemberServices}
 
 // AllRoles returns every role, in canonical order.
 func AllRoles() []Role { return append([]Role(nil), allRoles[:]...) }

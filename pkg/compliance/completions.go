@@ -33,9 +33,10 @@ func (s *Completions) SelfCertify(ctx context.Context, actor training.Actor, in 
 //
 // HR may record one for anyone, from a session or another system. A
 // trainer records attendance at a classroom session: for anyone in the
-// organisation (sessions are open to all staff, whoever they report to)
-// but never for themself, and never for an e-learning course, which people
-// record themselves. Nobody else may record for others.
+// organisation booked on a session of the course they run (sessions are
+// open to all staff, whoever they report to; see UseAttendance) but never
+// for themself, and never for an e-learning course, which people record
+// themselves. Nobody else may record for others.
 //
 // Who may not record for a person learns nothing about them: a person the
 // caller may neither see nor record for does not exist (ErrNotFound),
@@ -110,6 +111,9 @@ func (s *Completions) recordCompletion(ctx context.Context, actor training.Actor
 		v.Add("course_code", "Course %s does not apply to this person.", course.Code)
 	case source == training.SourceTrainer && course.Delivery == training.DeliveryELearning:
 		v.Add("course_code", "Course %s is e-learning: trainers record attendance at classroom sessions only, and people record e-learning themselves.", course.Code)
+	}
+	if err := s.checkTaught(ctx, v, actor, personID, source, course, pok && cok && course.Applies(person)); err != nil {
+		return training.Completion{}, err
 	}
 	v.Merge(training.CheckCompletedOn(in.CompletedOn, today))
 	in.CertificateRef = training.TrimText(in.CertificateRef)
@@ -218,7 +222,7 @@ func (s *Completions) completionFor(ctx context.Context, actor training.Actor, i
 				c, ok = x, true
 				p, _ = o.Person(pid)
 				course, _ = o.Course(x.CourseCode)
-				above = o.IsAbove(actor.PersonID, pid)
+				above = oversees(o, actor, pid)
 				return nil
 			}
 		}

@@ -105,11 +105,8 @@ func (s *People) ApplyImport(ctx context.Context, actor training.Actor, creates 
 			res.Errors = append(res.Errors, training.LineError{Line: u.Line, Message: publicMessage(fmt.Errorf("person %s: %w", u.ID, training.ErrNotFound))})
 			continue
 		}
-		p := before
-		p.Apply(u.Patch)
-		if u.Patch.ManagerEmployeeNumber != nil {
-			p.ManagerID = ids[*u.Patch.ManagerEmployeeNumber]
-		}
+		p := before.Edited(u.Input)
+		p.ManagerID = ids[u.Input.ManagerEmployeeNumber] // "" for none
 		changed, befores, lines = append(changed, p), append(befores, before), append(lines, u.Line)
 	}
 	updated, refusedUpdates, err := bulk.UpdatePeople(ctx, changed)

@@ -11,8 +11,9 @@ import (
 // PendingCompletions lists the completions in state pending that the actor
 // may review, oldest first: HR sees all of them; a line manager (or anyone
 // above them) those in their reporting line for courses whose verification
-// is "manager". Nobody is offered their own. Auditors, who review nothing,
-// see all of them read-only, as they see every record.
+// is "manager", and a Member Services officer the elected Members'.
+// Nobody is offered their own. Auditors, who review nothing, see all of
+// them read-only, as they see every record.
 func (s *Completions) PendingCompletions(ctx context.Context, actor training.Actor) ([]training.PendingItem, error) {
 	var out []training.PendingItem
 	err := s.read(ctx, func(o Org) error {
@@ -23,7 +24,7 @@ func (s *Completions) PendingCompletions(ctx context.Context, actor training.Act
 				}
 				course, _ := o.Course(c.CourseCode)
 				mayReview := actor.HR || actor.Auditor ||
-					(course.Verification == training.VerificationManager && o.IsAbove(actor.PersonID, p.ID))
+					(course.Verification == training.VerificationManager && oversees(o, actor, p.ID))
 				if !mayReview || (p.ID == actor.PersonID && !actor.Auditor) {
 					continue
 				}

@@ -93,9 +93,11 @@ func (s *core) person(ctx context.Context, actor training.Actor, id string) (tra
 	return p, err
 }
 
-// canSee is the object-level read rule.
+// canSee is the object-level read rule: HR and auditors see everyone,
+// anyone themself, and line managers (and Member Services officers, for
+// Members) those they oversee.
 func canSee(o Org, actor training.Actor, personID string) bool {
-	return actor.ReadsAll() || actor.PersonID == personID || o.IsAbove(actor.PersonID, personID)
+	return actor.ReadsAll() || actor.PersonID == personID || oversees(o, actor, personID)
 }
 
 // CanSee reports whether actor may see the person's records.
@@ -109,9 +111,14 @@ func (s *People) CanSee(ctx context.Context, actor training.Actor, personID stri
 	return sees, err
 }
 
-// UpdatePerson applies a patch. Only HR may. Changing the manager may not
-// make a loop in the reporting line.
-func (s *People) UpdatePerson(ctx context.Context, actor training.Actor, id string, patch training.PersonPatch) (training.Person, error) {
+// UpdatePerson changes a person to what edit makes of their current input
+// (their stored fields and their line manager's employee number). Only HR
+// may: a person the actor cannot see is ErrNotFound and anyone else gets
+// ErrForbidden, both before edit is called, so a caller's reading of its
+// request never tells a stranger anything. An error from edit is returned
+// as it is, with nothing stored. Changing the manager may not make a loop
+// in the reporting line. An edit that changes nothing writes nothing.
+func (s *People) UpdatePerson(ctx context.Context, actor training.Actor, id string, edit func(*training.PersonInput) error) (training.Person, error) {
 	before, err := s.Person(ctx, actor, id)
 	if err != nil {
 		return training.Person{}, err
@@ -119,19 +126,20 @@ func (s *People) UpdatePerson(ctx context.Context, actor training.Actor, id stri
 	if !actor.HR {
 		return training.Person{}, fmt.Errorf("update person: %w", training.ErrForbidden)
 	}
-	p := before
-	p.Apply(patch)
-	err = s.read(ctx, func(o Org) error {
-		managerNumber := ""
+	in := training.PersonInput{Person: before}
+	if err := s.read(ctx, func(o Org) error {
 		if m, ok := o.Person(before.ManagerID); ok {
-			managerNumber = m.EmployeeNumber
+			in.ManagerEmployeeNumber = m.EmployeeNumber
 		}
-		if patch.ManagerEmployeeNumber != nil {
-			managerNumber = *patch.ManagerEmployeeNumber
-		}
-		return checkPerson(o, &p, managerNumber)
-	})
-	if err != nil {
+		return nil
+	}); err != nil {
+		return training.Person{}, err
+	}
+	if err := edit(&in); err != nil {
+		return training.Person{}, err
+	}
+	p := before.Edited(in)
+	if err := s.read(ctx, func(o Org) error { return checkPerson(o, &p, in.ManagerEmployeeNumber) }); err != nil {
 		return training.Person{}, err
 	}
 	if p == before {
@@ -214,7 +222,7 @@ func (s *People) ListPeople(ctx context.Context, actor training.Actor, f trainin
 			o.EachPerson(func(p training.Person) bool { keep(o, p); return true })
 			return nil
 		}
-		for _, id := range append(o.Below(actor.PersonID), actor.PersonID) {
+		for _, id := range append(overseen(o, actor), actor.PersonID) {
 			if p, ok := o.Person(id); ok {
 				keep(o, p)
 			}

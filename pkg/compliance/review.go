@@ -7,6 +7,6 @@ import "github.com/complytrack/complytrack/pkg/training"
 // where they would be accepted.
 func (s *Completions) MayReview(actor training.Actor, item training.PendingItem) bool {
 	var above bool
-	s.store.Peek(func(o Org) { above = o.IsAbove(actor.PersonID, item.Person.ID) })
+	s.store.Peek(func(o Org) { above = oversees(o, actor, item.Person.ID) })
 	return training.MayReview(actor, item.Person.ID, item.Course, above)
 }

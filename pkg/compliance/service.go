@@ -98,6 +98,10 @@ type core struct {
 	log      *slog.Logger
 	now      func() time.Time
 	loc      *time.Location
+
+	// attendance, when set, limits what a trainer records for others to
+	// the people booked on their sessions (UseAttendance).
+	attendance Attendance
 }
 
 // Options configure a Service.

@@ -122,8 +122,7 @@ func TestReportingLineLoopRefused(t *testing.T) {
 	if _, err := a.CreatePerson(ctx, hr, low); err != nil {
 		t.Fatal(err)
 	}
-	loop := "L"
-	_, err := a.UpdatePerson(ctx, hr, top.ID, training.PersonPatch{ManagerEmployeeNumber: &loop})
+	_, err := a.UpdatePerson(ctx, hr, top.ID, func(in *training.PersonInput) error { in.ManagerEmployeeNumber = "L"; return nil })
 	var ve *training.ValidationError
 	if !errors.As(err, &ve) || ve.Fields[0].Field != "manager_employee_number" {
 		t.Fatalf("making a loop: %v", err)
@@ -161,8 +160,7 @@ func TestObjectLevelAuthorization(t *testing.T) {
 		})
 	}
 	// Seeing is not changing: a manager may not edit their report.
-	name := "New"
-	if _, err := a.UpdatePerson(ctx, training.Actor{PersonID: boss.ID}, emp.ID, training.PersonPatch{GivenName: &name}); !errors.Is(err, training.ErrForbidden) {
+	if _, err := a.UpdatePerson(ctx, training.Actor{PersonID: boss.ID}, emp.ID, func(in *training.PersonInput) error { in.GivenName = "New"; return nil }); !errors.Is(err, training.ErrForbidden) {
 		t.Errorf("manager edit: %v", err)
 	}
 }

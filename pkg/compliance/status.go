@@ -40,8 +40,9 @@ func assess(o Org, p training.Person, today training.Date) []training.Assessment
 }
 
 // Team returns everyone in the actor's reporting line, direct and
-// indirect, with their statuses: from memory, with no query per person.
-// People with an overdue or expired course come first, then by name.
+// indirect (and every Member for a Member Services officer), with their
+// statuses: from memory, with no query per person. People with an
+// overdue or expired course come first, then by name.
 func (s *Reports) Team(ctx context.Context, actor training.Actor, f training.TeamFilter, page training.PageRequest) (training.Page[training.TeamMember], error) {
 	if _, err := training.ParseStatus("status", string(f.Status)); err != nil {
 		return training.Page[training.TeamMember]{}, err
@@ -58,7 +59,7 @@ func (s *Reports) Team(ctx context.Context, actor training.Actor, f training.Tea
 				return training.Invalid("course_code", "There is no course with the code %s.", f.CourseCode)
 			}
 		}
-		for _, id := range o.Below(actor.PersonID) {
+		for _, id := range overseen(o, actor) {
 			p, ok := o.Person(id)
 			if !ok || p.IsLeaver(today) {
 				continue

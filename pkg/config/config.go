@@ -219,6 +219,7 @@ var settings = []Setting{
 	scheduleSetting("manager-digest", "0 8 * * 1", "when line managers get their weekly digest"),
 	scheduleSetting("monthly-report", "0 7 1 * *", "when the monthly report is kept and sent"),
 	scheduleSetting("delivery", "* * * * *", "how often queued e-mails are sent"),
+	scheduleSetting("session-reminders", "0 8 * * *", "when people are reminded of the next working day's face-to-face sessions"),
 }
 
 // scheduleSetting is the variable overriding one job's schedule: a 5-field

@@ -6,9 +6,10 @@
 // Channel awareness and the WRAP workshop) and years of training records
 // with a realistic spread around today: most people compliant, some
 // expiring, expired or overdue, new starters in their first four weeks, a
-// few workshop attendances awaiting their manager's verification and two
-// exemptions. Demo accounts, all with the password Password, let a
-// newcomer sign in as each role.
+// few workshop attendances awaiting their manager's verification, two
+// exemptions, and face-to-face WRAP sessions past and upcoming, booked by
+// staff and partner organisations (sessions.go). Demo accounts, all with
+// the password Password, let a newcomer sign in as each role.
 //
 // Fill only ever writes to an empty install: one that holds nobody but the
 // first HR administrator. Anywhere else it does nothing and says why, so
@@ -114,6 +115,7 @@ type Result struct {
 	Imported                                         int // past completions written as imports
 	Pending                                          int // self-certifications awaiting verification
 	Exemptions                                       int
+	Sessions, Bookings                               int // face-to-face sessions and their bookings
 	CoursesCreated                                   []string
 	Accounts                                         []Account
 	Prevent                                          training.Tally // the PREVENT report today
@@ -131,7 +133,8 @@ func (r Result) LogValue() slog.Value {
 		slog.Int("staff", r.Staff), slog.Int("members", r.Members), slog.Int("contractors", r.Contractors),
 		slog.Int("volunteers", r.Volunteers), slog.Int("leavers", r.Leavers), slog.Int("new_starters", r.NewStarters),
 		slog.Int("completions_imported", r.Imported), slog.Int("pending_verification", r.Pending),
-		slog.Int("exemptions", r.Exemptions), slog.String("courses_created", strings.Join(r.CoursesCreated, ",")),
+		slog.Int("exemptions", r.Exemptions), slog.Int("sessions", r.Sessions), slog.Int("bookings", r.Bookings),
+		slog.String("courses_created", strings.Join(r.CoursesCreated, ",")),
 		slog.Group("prevent", "compliant", r.Prevent.Compliant, "expiring", r.Prevent.Expiring, "expired", r.Prevent.Expired,
 			"due", r.Prevent.Due, "overdue", r.Prevent.Overdue, "exempt", r.Prevent.Exempt, "pct", r.Prevent.Pct()),
 		slog.Int("accounts", len(r.Accounts)),
@@ -229,6 +232,11 @@ func Fill(ctx context.Context, a *app.App, log *slog.Logger) (Result, error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("demo data: accounts: %w", err)
 	}
+	// After the accounts: the sessions need the trainer's role.
+	booked, err := fillSessions(ctx, a, pl)
+	if err != nil {
+		return Result{}, fmt.Errorf("demo data: sessions: %w", err)
+	}
 
 	rep, err := svc.ComplianceReport(ctx, system, training.ReportRequest{CourseCode: "PREVENT"})
 	if err != nil {
@@ -237,13 +245,13 @@ func Fill(ctx context.Context, a *app.App, log *slog.Logger) (Result, error) {
 	res := Result{
 		Filled: true, Staff: pl.staff, Members: pl.members, Contractors: pl.contractors, Volunteers: pl.volunteers,
 		Leavers: pl.leavers, NewStarters: pl.newStarters, Imported: len(pl.completions), Pending: len(pl.pending),
-		Exemptions: exemptions, CoursesCreated: created, Accounts: accts, Prevent: rep.Totals,
+		Exemptions: exemptions, Sessions: booked.sessions, Bookings: booked.bookings, CoursesCreated: created, Accounts: accts, Prevent: rep.Totals,
 	}
 	summary := map[string]any{
 		"council": Council, "people": len(pl.people), "staff": res.Staff, "members": res.Members,
 		"contractors": res.Contractors, "volunteers": res.Volunteers, "leavers": res.Leavers,
 		"completions_imported": res.Imported, "pending_verification": res.Pending, "exemptions": res.Exemptions,
-		"courses_created": created, "accounts": len(accts),
+		"courses_created": created, "accounts": len(accts), "sessions": res.Sessions, "bookings": res.Bookings,
 	}
 	if err := svc.Audit(ctx, system, "demo.fill", "organisation", "demo", nil, summary); err != nil {
 		return Result{}, fmt.Errorf("demo data: %w", err)

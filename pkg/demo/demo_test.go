@@ -234,6 +234,8 @@ func TestFillEmptyInstall(t *testing.T) {
 		t.Errorf("audit for the fill: %+v", audit.Items)
 	}
 
+	checkSessions(t, ctx, a, res)
+
 	// A second fill does nothing.
 	again, err := Fill(ctx, a, quiet())
 	if err != nil {

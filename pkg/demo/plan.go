@@ -24,6 +24,7 @@ type plan struct {
 	volunteers  int
 	leavers     int
 	newStarters int
+	sessions    []sessionPlan // face-to-face WRAP sessions (sessions.go)
 }
 
 // pendingCert is a recent self-certification of a course that needs
@@ -128,6 +129,7 @@ func makePlan(today training.Date, now time.Time, loc *time.Location, courses ma
 	}
 	g.pendingWRAP()
 	g.exempt()
+	g.wrapSessions()
 	return g.p
 }
 

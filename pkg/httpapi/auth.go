@@ -159,7 +159,7 @@ type rolesResponse struct {
 	Roles auth.Roles `json:"roles"`
 }
 
-// setRoles grants hr, auditor and trainer roles (PUT /people/{id}/roles).
+// setRoles grants the hr, auditor, trainer and member_services roles (PUT /people/{id}/roles).
 func (h *handlers) setRoles(c *gin.Context) (reply, error) {
 	var req rolesRequest
 	if err := bindJSON(c, &req); err != nil {
@@ -169,7 +169,7 @@ func (h *handlers) setRoles(c *gin.Context) (reply, error) {
 	for _, r := range req.Roles {
 		role, err := auth.ParseRole(r)
 		if err != nil || role == auth.RoleEmployee || role == auth.RoleManager {
-			return reply{}, invalidField("roles", "Choose roles from hr, auditor and trainer only: employee and manager follow from the person's record")
+			return reply{}, invalidField("roles", "Choose roles from hr, auditor, trainer and member_services only: employee and manager follow from the person's record")
 		}
 		roles = roles.With(role)
 	}

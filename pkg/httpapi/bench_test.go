@@ -697,7 +697,7 @@ func BenchmarkTeamAfterAChangeElsewhere(b *testing.B) {
 			b.StopTimer()
 			n++
 			title := fmt.Sprintf("Officer (change %d)", n)
-			if _, err := elsewhere.UpdatePerson(ctx, training.SystemActorFor(), everyone[n%len(everyone)].ID, training.PersonPatch{JobTitle: &title}); err != nil {
+			if _, err := elsewhere.UpdatePerson(ctx, training.SystemActorFor(), everyone[n%len(everyone)].ID, func(in *training.PersonInput) error { in.JobTitle = title; return nil }); err != nil {
 				b.Fatal(err)
 			}
 			a.cmds.start()

@@ -30,21 +30,37 @@ var ErrUnsupportedMediaType = problem.ErrUnsupportedMediaType
 // decoding, for rules about the body's shape (a field that must be
 // present even when empty).
 func bindJSON(c *gin.Context, dst any) error {
+	raw, err := readJSON(c)
+	if err != nil {
+		return err
+	}
+	return decodeJSON(raw, dst)
+}
+
+// readJSON reads a JSON body with bindJSON's checks of its media type,
+// size and text, for a handler that decodes it more than once (a PATCH
+// checked on its own, then laid over the current record).
+func readJSON(c *gin.Context) ([]byte, error) {
 	mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	if err != nil || mt != "application/json" {
-		return ErrUnsupportedMediaType
+		return nil, ErrUnsupportedMediaType
 	}
 	raw, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, MaxJSONBody))
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return err
+			return nil, err
 		}
-		return fmt.Errorf("reading the body: %v: %w", err, training.ErrInvalid)
+		return nil, fmt.Errorf("reading the body: %v: %w", err, training.ErrInvalid)
 	}
 	if err := scanJSON(raw); err != nil {
-		return err
+		return nil, err
 	}
+	return raw, nil
+}
+
+// decodeJSON decodes a body readJSON accepted into dst, as bindJSON does.
+func decodeJSON(raw []byte, dst any) error {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {

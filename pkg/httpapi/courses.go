@@ -96,8 +96,13 @@ func (r courseRequest) apply(c *training.Course, v *training.ValidationError) {
 	if a := r.AppliesTo; a != nil {
 		if a.Kinds != nil {
 			c.AppliesTo.Kinds = nil
-			for _, k := range *a.Kinds {
-				c.AppliesTo.Kinds = append(c.AppliesTo.Kinds, training.Kind(k))
+			for _, s := range *a.Kinds {
+				k, err := training.ParseKind("applies_to.kinds", s)
+				if err != nil {
+					v.Problem("applies_to.kinds", "The course can apply only to staff, members, contractors or volunteers, not to %q", s)
+					continue
+				}
+				c.AppliesTo.Kinds = append(c.AppliesTo.Kinds, k)
 			}
 		}
 		if a.Departments != nil {

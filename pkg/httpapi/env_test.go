@@ -220,7 +220,7 @@ func (e *env) inviteToken(email string) string {
 // cast builds the organisation the authorization tests use:
 //
 //	mgrA ── emp, emp2        mgrB ── other        stranger (no manager)
-//	auditor (no manager)
+//	auditor (no manager)     mso (Member Services) cllr (an elected Member)
 //
 // and signs everyone in. hr is the first HR account.
 func (e *env) cast() {
@@ -232,14 +232,17 @@ func (e *env) cast() {
 	e.addPerson("other", "mgrb", nil)
 	e.addPerson("stranger", "", nil)
 	e.addPerson("auditor", "", map[string]any{"department": "Internal Audit"})
-	for _, n := range []string{"mgra", "emp", "emp2", "mgrb", "other", "stranger", "auditor"} {
+	e.addPerson("mso", "", map[string]any{"department": "Democratic Services"})
+	e.addPerson("cllr", "", map[string]any{"kind": "member", "department": "", "job_title": "Councillor"})
+	for _, n := range []string{"mgra", "emp", "emp2", "mgrb", "other", "stranger", "auditor", "mso", "cllr"} {
 		e.giveAccount(n)
 	}
 	e.must(http.StatusOK, "PUT", "/api/v1/people/"+e.people["auditor"].ID+"/roles", e.tokens["hr"], map[string]any{"roles": []string{"auditor"}})
+	e.must(http.StatusOK, "PUT", "/api/v1/people/"+e.people["mso"].ID+"/roles", e.tokens["hr"], map[string]any{"roles": []string{"member_services"}})
 	// A course whose self-certifications wait for the line manager.
 	e.must(http.StatusCreated, "POST", "/api/v1/courses", e.tokens["hr"], map[string]any{
 		"code": "WRAP", "title": "Workshop to Raise Awareness of Prevent", "delivery": "classroom",
-		"applies_to": map[string]any{"kinds": []string{"staff"}}, "validity_months": 36,
+		"applies_to": map[string]any{"kinds": []string{"staff", "member"}}, "validity_months": 36,
 		"effective_from": "2020-01-01", "evidence": "none", "verification": "manager",
 	})
 	hr, err := e.app.Training.PersonByEmail(context.Background(), adminEmail)

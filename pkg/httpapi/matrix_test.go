@@ -15,14 +15,17 @@ import (
 
 // The callers of the authorization matrix, played by the cast (env.cast):
 // employee is emp2 (reports to mgra), manager is mgra (manages emp and
-// emp2), otherManager is mgrb (manages other only).
-var callers = []string{"anonymous", "employee", "manager", "otherManager", "hr", "auditor"}
+// emp2), otherManager is mgrb (manages other only), memberServices is mso
+// (the Member Services officer: manages nobody, looks after the Members),
+// trainer has the trainer role and no line manager (env.castTrainers).
+var callers = []string{"anonymous", "employee", "manager", "otherManager", "hr", "auditor", "memberServices", "trainer"}
 
-var castName = map[string]string{"employee": "emp2", "manager": "mgra", "otherManager": "mgrb", "hr": "hr", "auditor": "auditor"}
+var castName = map[string]string{"employee": "emp2", "manager": "mgra", "otherManager": "mgrb", "hr": "hr", "auditor": "auditor", "memberServices": "mso", "trainer": "trainer"}
 
 // The records each caller is tried on: their own, emp's (a member of
-// mgra's team) and stranger's (in nobody's reporting line).
-var targets = []string{"own", "team", "other"}
+// mgra's team), stranger's (in nobody's reporting line) and cllr's (an
+// elected Member, with no line manager).
+var targets = []string{"own", "team", "other", "member"}
 
 func (e *env) targetID(caller, target string) string {
 	switch target {
@@ -33,20 +36,24 @@ func (e *env) targetID(caller, target string) string {
 		return e.people[castName[caller]].ID
 	case "team":
 		return e.people["emp"].ID
+	case "member":
+		return e.people["cllr"].ID
 	default:
 		return e.people["stranger"].ID
 	}
 }
 
 // sees is the read rule the whole API follows: yourself, your reporting
-// line, or everyone for HR and auditors.
+// line (every Member, for Member Services), or everyone for HR and auditors.
 func sees(caller, target string) bool {
 	switch caller {
 	case "hr", "auditor":
 		return true
 	case "manager":
 		return target == "own" || target == "team"
-	case "employee", "otherManager":
+	case "memberServices":
+		return target == "own" || target == "member"
+	case "employee", "otherManager", "trainer":
 		return target == "own"
 	}
 	return false
@@ -134,6 +141,9 @@ type matrixEntry struct {
 	// path replaces the route's pattern when its parameter is not a person,
 	// completion or course.
 	path string
+	// objectBody builds the request body from the object's ID, for a body
+	// that names something the object holds (a booking of a session).
+	objectBody func(e *env, objectID string) any
 }
 
 // pendingCompletion makes a self-certified completion of WRAP awaiting
@@ -170,7 +180,8 @@ func exemption(e *env, personID string) string {
 }
 
 // review is who may verify or reject a completion: HR, or anyone above the
-// person when the course says "manager" (WRAP does); never their own.
+// person (Member Services, for a Member) when the course says "manager"
+// (WRAP does); never their own.
 func review(caller, target string) int {
 	switch {
 	case caller == "anonymous":
@@ -179,7 +190,7 @@ func review(caller, target string) int {
 		return http.StatusNotFound
 	case target == "own":
 		return http.StatusForbidden
-	case caller == "hr", caller == "manager" && target == "team":
+	case caller == "hr", caller == "manager" && target == "team", caller == "memberServices" && target == "member":
 		return http.StatusOK
 	default:
 		return http.StatusForbidden
@@ -235,8 +246,16 @@ var matrix = map[string]matrixEntry{
 	"GET /api/v1/people/:id/training":    {want: read, perTarget: true},
 	"GET /api/v1/people/:id/completions": {want: read, perTarget: true},
 	"GET /api/v1/people/:id/exemptions":  {want: read, perTarget: true},
-	"POST /api/v1/people/:id/completions": {want: hrWrite(http.StatusCreated), perTarget: true, body: func(*env, string, string, int) any {
+	"POST /api/v1/people/:id/completions": {perTarget: true, body: func(*env, string, string, int) any {
 		return map[string]string{"course_code": "WRAP", "completed_on": "2026-10-01"}
+	}, want: func(caller, target string) int {
+		// A trainer records a classroom course (WRAP) for someone else
+		// only when they are booked on a session of it the trainer runs:
+		// nobody here is.
+		if caller == "trainer" && target != "own" {
+			return http.StatusUnprocessableEntity
+		}
+		return hrWrite(http.StatusCreated)(caller, target)
 	}},
 	"POST /api/v1/people/:id/exemptions": {want: hrWrite(http.StatusCreated), perTarget: true, body: func(*env, string, string, int) any {
 		return map[string]string{"course_code": "PREVENT", "reason": "on maternity leave", "until": "2027-06-30"}
@@ -268,6 +287,24 @@ var matrix = map[string]matrixEntry{
 	"GET /api/v1/reports/compliance": {want: onlyRoles(http.StatusOK, "hr", "auditor"), query: "?course_code=PREVENT&group_by=manager"},
 	"GET /api/v1/outbox":             {want: onlyRoles(http.StatusOK, "hr")},
 	"GET /api/v1/audit":              {want: onlyRoles(http.StatusOK, "hr", "auditor")},
+
+	// Face-to-face sessions. The target of a route on a session is its
+	// trainer (sessionRunBy: the trainer's own session, else the tutor's);
+	// of a booking, the person booked.
+	"GET /api/v1/sessions":                  {want: signedIn(http.StatusOK)},
+	"POST /api/v1/sessions":                 {want: onlyRoles(http.StatusCreated, "hr", "trainer"), body: newSessionBody},
+	"GET /api/v1/sessions/:id":              {want: signedIn(http.StatusOK), object: sessionRunBy},
+	"GET /api/v1/sessions/:id/calendar.ics": {want: signedIn(http.StatusOK), object: sessionRunBy},
+	"PATCH /api/v1/sessions/:id": {want: runsSession(http.StatusOK), perTarget: true, object: sessionRunBy,
+		body: func(*env, string, string, int) any { return map[string]any{"location": "Council Chamber"} }},
+	"POST /api/v1/sessions/:id/cancel": {want: runsSession(http.StatusOK), perTarget: true, object: sessionRunBy,
+		body: func(*env, string, string, int) any { return map[string]any{"reason": "The room is closed."} }},
+	"GET /api/v1/sessions/:id/bookings":  {want: runsSession(http.StatusOK), perTarget: true, object: sessionRunBy},
+	"POST /api/v1/sessions/:id/register": {want: runsSession(http.StatusOK), perTarget: true, object: sessionWithBooking, objectBody: registerBody},
+	"POST /api/v1/sessions/:id/bookings": {want: bookFor(http.StatusCreated), perTarget: true, object: sessionToBook, body: bookingBody},
+	"POST /api/v1/bookings/:id/cancel":   {want: bookFor(http.StatusOK), perTarget: true, object: bookingFor},
+	"GET /api/v1/me/bookings":            {want: signedIn(http.StatusOK)},
+	"GET /api/v1/reports/partners":       {want: onlyRoles(http.StatusOK, "hr", "auditor"), query: "?from=2026-11-01&to=2026-11-30"},
 	// Only HR gets past the role check, once, so the run is not refused as
 	// "ran this minute".
 	"POST /api/v1/jobs/:name/run": {want: onlyRoles(http.StatusOK, "hr"), path: "/api/v1/jobs/manager-digest/run"},
@@ -319,6 +356,7 @@ func compareRoutes(e *env, key func(method, path string) string, table map[strin
 func TestAuthorizationMatrix(t *testing.T) {
 	e := newEnv(t)
 	e.cast()
+	e.castTrainers()
 	keys := make([]string, 0, len(matrix))
 	for k := range matrix {
 		keys = append(keys, k)
@@ -348,6 +386,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 				var body any
 				if entry.body != nil {
 					body = entry.body(e, caller, target, n)
+				}
+				if entry.objectBody != nil {
+					body = entry.objectBody(e, id)
 				}
 				token := ""
 				if caller != "anonymous" {

@@ -101,6 +101,14 @@ type fuzzer struct {
 	odd  []string            // path parameter values that name nothing
 	sc   *schemaCheck
 	seed uint64
+
+	// opIDs replace ids["id"] for the operations on a session or a
+	// booking ("POST /api/v1/sessions/{id}/cancel"): each has its own, so
+	// that one operation's successes (a cancellation) leave the next
+	// something to succeed on.
+	opIDs map[string][]string
+	// attended are bookings on the sessions opIDs gives the register.
+	attended []string
 }
 
 // fuzzRequest is one generated request and what the generator meant by it.
@@ -144,6 +152,8 @@ func newFuzzer(t *testing.T, e *env, seed uint64) *fuzzer {
 		"code": {"PREVENT", "WRAP", "prevent"},
 		"name": {"compliance-scan", "manager-digest", "monthly-report", "delivery"},
 	}
+	e.castTrainers()
+	f.opIDs, f.attended = sessionFixtures(e)
 	return f
 }
 
@@ -164,6 +174,9 @@ func (f *fuzzer) request(method, template string, op map[string]any, i int) fuzz
 		name := param["name"].(string)
 		if param["in"] == "path" {
 			vals := f.ids[name]
+			if ids, ok := f.opIDs[method+" "+template]; ok {
+				vals = ids
+			}
 			if vals == nil {
 				f.t.Fatalf("no values for path parameter %s", name)
 			}
@@ -551,6 +564,21 @@ var fuzzHints = map[string]func(f *fuzzer) any{
 	"new_password":            func(f *fuzzer) any { return "fuzz-" + f.word() + "-password-" + strconv.Itoa(f.rng.IntN(1000)) },
 	"departments":             func(f *fuzzer) any { return []any{"Housing"} },
 	"job_titles":              func(f *fuzzer) any { return []any{} },
+	// Sessions: from the test's today on, in working hours, run by the
+	// trainer; bookings for someone on record or a partner attendee.
+	"date": func(f *fuzzer) any {
+		return time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC).AddDate(0, 0, f.rng.IntN(30)).Format(time.DateOnly)
+	},
+	"start_time": func(f *fuzzer) any { return []string{"09:00", "10:30", "13:00"}[f.rng.IntN(3)] },
+	"end_time":   func(f *fuzzer) any { return []string{"15:00", "16:30"}[f.rng.IntN(2)] },
+	"location":   func(f *fuzzer) any { return "Room " + strconv.Itoa(1+f.rng.IntN(9)) + ", Civic Centre" },
+	"capacity":   func(f *fuzzer) any { return 1 + f.rng.IntN(20) },
+	"trainer_id": func(f *fuzzer) any { return f.e.people["trainer"].ID },
+	"person_id": func(f *fuzzer) any {
+		return []string{"", f.e.people["mgra"].ID, f.e.people["mgrb"].ID, f.e.people["auditor"].ID}[f.rng.IntN(4)]
+	},
+	"attended": func(f *fuzzer) any { return []any{f.attended[f.rng.IntN(len(f.attended))]} },
+	"no_show":  func(f *fuzzer) any { return []any{} },
 }
 
 // dateIn is a day in the year from, up to span days on.

@@ -44,6 +44,7 @@ const (
 	tagReports     = "Reports"
 	tagOutbox      = "Outbox"
 	tagAudit       = "Audit"
+	tagSessions    = "Sessions"
 )
 
 // operations is the API, declared once: every route the router serves
@@ -100,7 +101,7 @@ var operations = []operation{
 	{Method: "POST", Path: "/api/v1/people/{id}/invite", ID: "invitePerson", Handle: (*handlers).invite, Tag: tagPeople,
 		Summary: "E-mail the person a one-time link to set their password", OK: 202, Out: jsonOf[statusMessage](), Errors: []int{403, 409, 422}},
 	{Method: "PUT", Path: "/api/v1/people/{id}/roles", ID: "setRoles", Handle: (*handlers).setRoles, Tag: tagPeople,
-		Summary: "Grant the hr, auditor and trainer roles", In: jsonOf[rolesRequest](), OK: 200, Out: jsonOf[rolesResponse](), Errors: []int{403}},
+		Summary: "Grant the hr, auditor, trainer and member_services roles", In: jsonOf[rolesRequest](), OK: 200, Out: jsonOf[rolesResponse](), Errors: []int{403}},
 	{Method: "GET", Path: "/api/v1/people/{id}/training", ID: "getPersonTraining", Handle: (*handlers).personTraining, Tag: tagPeople,
 		Summary: "A person's training status, course by course", OK: 200, Out: jsonOf[trainingResponse]()},
 	{Method: "GET", Path: "/api/v1/people/{id}/completions", ID: "listCompletions", Handle: (*handlers).listCompletions, Tag: tagCompletions,
@@ -145,6 +146,36 @@ var operations = []operation{
 		Summary: "Every e-mail the system has queued or sent", Query: paged(qTo, qMessageKind), OK: 200, Out: jsonOf[list[messageResponse]](), Errors: []int{403}},
 	{Method: "GET", Path: "/api/v1/audit", ID: "listAudit", Handle: (*handlers).listAudit, Tag: tagAudit,
 		Summary: "The audit log: every write, with actor, time, before and after", Query: paged(qEntityID), OK: 200, Out: jsonOf[list[auditResponse]](), Errors: []int{403}},
+
+	// Face-to-face sessions and their bookings.
+	{Method: "GET", Path: "/api/v1/sessions", ID: "listSessions", Handle: (*handlers).listSessions, Tag: tagSessions,
+		Summary: "Face-to-face sessions by date and start time (upcoming by default)", Query: params(qCourseCode, qFromDay, qToDay, qTrainerID, qIncludeCancelled), OK: 200, Out: jsonOf[list[sessionResponse]]()},
+	{Method: "POST", Path: "/api/v1/sessions", ID: "scheduleSession", Handle: (*handlers).scheduleSession, Tag: tagSessions,
+		Summary: "Schedule a face-to-face session (HR, trainer)", In: jsonOf[sessionRequest](), Require: []string{"course_code", "date", "start_time", "end_time", "location", "capacity", "trainer_id"},
+		OK: 201, Out: jsonOf[sessionResponse](), Errors: []int{403}},
+	{Method: "GET", Path: "/api/v1/sessions/{id}", ID: "getSession", Handle: (*handlers).getSession, Tag: tagSessions,
+		Summary: "One session, with its places booked and left", OK: 200, Out: jsonOf[sessionResponse]()},
+	{Method: "PATCH", Path: "/api/v1/sessions/{id}", ID: "rescheduleSession", Handle: (*handlers).patchSession, Tag: tagSessions,
+		Summary: "Reschedule a session (absent fields are left alone); everyone booked is told (HR, the session's trainer)", In: jsonOf[sessionRequest](), OK: 200, Out: jsonOf[sessionResponse](), Errors: []int{403, 409}},
+	{Method: "POST", Path: "/api/v1/sessions/{id}/cancel", ID: "cancelSession", Handle: (*handlers).cancelSession, Tag: tagSessions,
+		Summary: "Cancel a session, saying why; everyone booked is told (HR, the session's trainer)", In: jsonOf[reasonRequest](), OK: 200, Out: jsonOf[sessionResponse](), Errors: []int{403, 409}},
+	{Method: "GET", Path: "/api/v1/sessions/{id}/calendar.ics", ID: "getSessionCalendar", Handle: (*handlers).sessionCalendar, Tag: tagSessions,
+		Summary: "The session as an iCalendar file (RFC 5545) to add to a calendar", OK: 200, Out: calendarBody},
+	{Method: "GET", Path: "/api/v1/sessions/{id}/bookings", ID: "listSessionBookings", Handle: (*handlers).sessionBookings, Tag: tagSessions,
+		Summary: "A session's bookings in queue order, the waiting list last (HR, the session's trainer)", OK: 200, Out: jsonOf[list[bookingResponse]](), Errors: []int{403}},
+	{Method: "POST", Path: "/api/v1/sessions/{id}/bookings", ID: "bookSession", Handle: (*handlers).book, Tag: tagSessions,
+		Summary: "Book a place (or a place on the waiting list): yourself with no body or {}, someone in your reporting line (HR: anyone) with person_id, a partner attendee with external (HR, trainer)",
+		In:      jsonOf[bookingRequest](), OptionalBody: true, OK: 201, Out: jsonOf[bookingResponse](), Errors: []int{403, 409}},
+	{Method: "POST", Path: "/api/v1/sessions/{id}/register", ID: "markRegister", Handle: (*handlers).register, Tag: tagSessions,
+		Summary: "Mark who attended (each gets an accepted completion dated the session's day) and who did not come (HR, the session's trainer; from the session's day)",
+		In:      jsonOf[registerRequest](), OK: 200, Out: jsonOf[registerResponse](), Errors: []int{403, 409}},
+	{Method: "GET", Path: "/api/v1/me/bookings", ID: "getMyBookings", Handle: (*handlers).myBookings, Tag: tagMe,
+		Summary: "The caller's bookings, newest session first", OK: 200, Out: jsonOf[list[bookingResponse]]()},
+	{Method: "POST", Path: "/api/v1/bookings/{id}/cancel", ID: "cancelBooking", Handle: (*handlers).cancelBooking, Tag: tagSessions,
+		Summary: "Cancel a booking (the person, their manager, HR; a partner's: HR, trainer); the first on the waiting list takes the place", OK: 200, Out: jsonOf[bookingResponse](), Errors: []int{403, 409}},
+	{Method: "GET", Path: "/api/v1/reports/partners", ID: "partnerReport", Handle: (*handlers).partnerReport, Tag: tagReports,
+		Summary: "Partner organisations' attendance at sessions between two days (HR, auditor)", Query: params(qFromDay, qToDay), OK: 200, Out: jsonOf[partnerReportResponse](), Errors: []int{403}},
+
 	{Method: "POST", Path: "/api/v1/jobs/{name}/run", ID: "runJob", Handle: (*handlers).runJob, Tag: "Jobs",
 		Summary: "Run a scheduled job now (compliance-scan, manager-digest, monthly-report, delivery); 409 when it is running or ran this minute", OK: 200, Out: jsonOf[jobRunResponse](), Errors: []int{403, 409}},
 }
@@ -168,7 +199,11 @@ var (
 		Schema: obj{"type": "string", "format": "date"}}
 	qFormat = param{Name: "format", Description: "csv for the named list of applicable people as CSV (as does Accept: text/csv); json by default.",
 		Schema: obj{"type": "string", "enum": []string{"json", "csv"}}, HandlerChecks: true}
-	qDryRun = param{Name: "dry_run", Description: "true: validate and count, write nothing.", Schema: obj{"type": "boolean", "default": false}}
+	qFromDay          = param{Name: "from", Description: "The first day (YYYY-MM-DD).", Schema: obj{"type": "string", "format": "date"}}
+	qToDay            = param{Name: "to", Description: "The last day (YYYY-MM-DD).", Schema: obj{"type": "string", "format": "date"}}
+	qTrainerID        = param{Name: "trainer_id", Description: "Only sessions this person trains.", Schema: obj{"type": "string"}}
+	qIncludeCancelled = param{Name: "include_cancelled", Description: "true: cancelled sessions too.", Schema: obj{"type": "boolean", "default": false}}
+	qDryRun           = param{Name: "dry_run", Description: "true: validate and count, write nothing.", Schema: obj{"type": "boolean", "default": false}}
 )
 
 // paged is the list parameters plus others.
@@ -183,11 +218,13 @@ var (
 	}
 	csvImportBody = body{{Type: "text/csv", Schema: obj{"type": "string",
 		"description": "A header row naming the columns (" + strings.Join(peoplecsv.Columns, ", ") +
-			"; in any order, job_title, department, manager_employee_number and end_date may be left out), then one person per line."}}}
+			"; in any order, these may be left out: " + strings.Join(peoplecsv.OptionalColumns, ", ") + "), then one person per line."}}}
 	reportBody = body{
 		{Type: "application/json", Go: reflect.TypeFor[reportResponse]()},
 		{Type: "text/csv", Schema: obj{"type": "string", "description": "One line per applicable person; header: " + strings.Join(reportcsv.Header, ",")}},
 	}
+	calendarBody = body{{Type: "text/calendar", Schema: obj{"type": "string",
+		"description": "One event (METHOD:PUBLISH), its UID stable for the session, so adding it again updates the entry."}}}
 	certificateBody = body{
 		{Type: evidence.TypePDF, Schema: obj{"type": "string", "contentMediaType": evidence.TypePDF}},
 		{Type: evidence.TypePNG, Schema: obj{"type": "string", "contentMediaType": evidence.TypePNG}},
@@ -211,7 +248,7 @@ var inputRules = map[reflect.Type]rules{
 	reflect.TypeFor[refreshRequest]():        {required: []string{"refresh_token"}},
 	reflect.TypeFor[acceptInviteRequest]():   {required: []string{"token", "password"}},
 	reflect.TypeFor[changePasswordRequest](): {required: []string{"current_password", "new_password"}},
-	reflect.TypeFor[rolesRequest]():          {required: []string{"roles"}, enum: map[string][]string{"roles": values(auth.RoleHR, auth.RoleAuditor, auth.RoleTrainer)}},
+	reflect.TypeFor[rolesRequest]():          {required: []string{"roles"}, enum: map[string][]string{"roles": values(auth.RoleHR, auth.RoleAuditor, auth.RoleTrainer, auth.RoleMemberServices)}},
 	reflect.TypeFor[personRequest](): {
 		required: []string{"employee_number", "email", "given_name", "family_name", "kind", "start_date"},
 		enum:     map[string][]string{"kind": enumOf[training.Kind]()},
@@ -236,6 +273,11 @@ var inputRules = map[reflect.Type]rules{
 	},
 	reflect.TypeFor[exemptionRequest](): {required: []string{"course_code", "reason"}, format: map[string]string{"until": "date"}},
 	reflect.TypeFor[reasonRequest]():    {},
+	// Required fields of a new session: operation Require (PATCH takes any).
+	reflect.TypeFor[sessionRequest]():          {format: map[string]string{"date": "date"}},
+	reflect.TypeFor[bookingRequest]():          {},
+	reflect.TypeFor[externalAttendeeRequest](): {required: []string{"name", "email", "organisation"}, format: map[string]string{"email": "email"}},
+	reflect.TypeFor[registerRequest]():         {},
 }
 
 // enumValues are the values of the API's closed string types. A named
@@ -253,9 +295,13 @@ var enumValues = map[reflect.Type][]string{
 	reflect.TypeFor[training.State]():        values(training.StateAccepted, training.StatePending, training.StateRejected, training.StateRevoked),
 	reflect.TypeFor[training.GroupBy]():      values(training.GroupByDepartment, training.GroupByManager, training.GroupByKind),
 	reflect.TypeFor[notify.Kind](): values(notify.KindInvitation, notify.KindReminder, notify.KindEscalation,
-		notify.KindManagerDigest, notify.KindMonthlyReport, notify.KindDuplicateFiles),
-	reflect.TypeFor[notify.State](): values(notify.StateQueued, notify.StateSent, notify.StateFailed),
-	reflect.TypeFor[auth.Role]():    values(auth.AllRoles()...),
+		notify.KindManagerDigest, notify.KindMonthlyReport, notify.KindDuplicateFiles,
+		notify.KindSessionBooking, notify.KindSessionChange, notify.KindSessionCancelled, notify.KindSessionReminder, notify.KindSessionNoShow),
+	reflect.TypeFor[notify.State]():          values(notify.StateQueued, notify.StateSent, notify.StateFailed),
+	reflect.TypeFor[auth.Role]():             values(auth.AllRoles()...),
+	reflect.TypeFor[training.SessionState](): values(training.SessionScheduled, training.SessionCancelled),
+	reflect.TypeFor[training.BookingState](): values(training.BookingBooked, training.BookingWaiting, training.BookingCancelled,
+		training.BookingAttended, training.BookingNoShow),
 }
 
 // enumOf is the values of closed type T.

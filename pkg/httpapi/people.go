@@ -49,7 +49,9 @@ func (h *handlers) toSavedPerson(ctx context.Context, p training.Person) savedPe
 		Warnings: append([]training.FieldError{}, h.d.Training.PersonWarnings(p)...)}
 }
 
-// personRequest is a new person (POST /people).
+// personRequest is a person as the API takes them: all of a new person
+// (POST /people), or laid over the person as they are for a change
+// (PATCH /people/{id}).
 type personRequest struct {
 	EmployeeNumber        string `json:"employee_number"`
 	Email                 string `json:"email"`
@@ -61,6 +63,16 @@ type personRequest struct {
 	ManagerEmployeeNumber string `json:"manager_employee_number"`
 	StartDate             string `json:"start_date"`
 	EndDate               string `json:"end_date"`
+}
+
+// personRequestOf is a person's current input as the API writes it, for a
+// change to be laid over.
+func personRequestOf(in training.PersonInput) personRequest {
+	return personRequest{
+		EmployeeNumber: in.EmployeeNumber, Email: in.Email, GivenName: in.GivenName, FamilyName: in.FamilyName,
+		Kind: string(in.Kind), JobTitle: in.JobTitle, Department: in.Department,
+		ManagerEmployeeNumber: in.ManagerEmployeeNumber, StartDate: in.StartDate.String(), EndDate: in.EndDate.String(),
+	}
 }
 
 func (r personRequest) input() (training.PersonInput, error) {
@@ -79,47 +91,11 @@ func (r personRequest) input() (training.PersonInput, error) {
 	return in, v.Err()
 }
 
-// personPatchRequest changes some fields (PATCH /people/{id}); absent
-// fields are left alone, "" clears end_date and manager_employee_number.
-type personPatchRequest struct {
-	EmployeeNumber        *string `json:"employee_number"`
-	Email                 *string `json:"email"`
-	GivenName             *string `json:"given_name"`
-	FamilyName            *string `json:"family_name"`
-	Kind                  *string `json:"kind"`
-	JobTitle              *string `json:"job_title"`
-	Department            *string `json:"department"`
-	ManagerEmployeeNumber *string `json:"manager_employee_number"`
-	StartDate             *string `json:"start_date"`
-	EndDate               *string `json:"end_date"`
-}
-
-func (r personPatchRequest) patch() (training.PersonPatch, error) {
-	v := &training.ValidationError{}
-	p := training.PersonPatch{
-		EmployeeNumber: r.EmployeeNumber, Email: r.Email, GivenName: r.GivenName, FamilyName: r.FamilyName,
-		JobTitle: r.JobTitle, Department: r.Department, ManagerEmployeeNumber: r.ManagerEmployeeNumber,
-	}
-	if r.Kind != nil {
-		k, err := training.ParseKind("kind", *r.Kind)
-		if err != nil {
-			v.Merge(err)
-		}
-		p.Kind = &k
-	}
-	if r.StartDate != nil {
-		d := parseDate(v, "start_date", *r.StartDate)
-		if d.IsZero() {
-			v.Problem("start_date", "Enter the start date")
-		}
-		p.StartDate = &d
-	}
-	if r.EndDate != nil {
-		d := parseDate(v, "end_date", *r.EndDate)
-		p.EndDate = &d
-	}
-	return p, v.Err()
-}
+// personPatchRequest is the body of PATCH /people/{id}: a personRequest
+// whose fields are all optional. JSON merge rules apply: an absent field
+// (or null) is left as it is; "" clears end_date and
+// manager_employee_number, and a start_date of "" is refused.
+type personPatchRequest personRequest
 
 func (h *handlers) createPerson(c *gin.Context) (reply, error) {
 	var req personRequest
@@ -147,15 +123,25 @@ func (h *handlers) getPerson(c *gin.Context) (reply, error) {
 }
 
 func (h *handlers) patchPerson(c *gin.Context) (reply, error) {
-	var req personPatchRequest
-	if err := bindJSON(c, &req); err != nil {
-		return reply{}, err
-	}
-	patch, err := req.patch()
+	// The body is checked on its own first (its media type, size, JSON and
+	// field names and types), so a malformed one is refused whoever sends
+	// it; then the same body is laid over the person as they are.
+	raw, err := readJSON(c)
 	if err != nil {
 		return reply{}, err
 	}
-	p, err := h.d.Training.UpdatePerson(c.Request.Context(), actor(c), c.Param("id"), patch)
+	if err := decodeJSON(raw, &personPatchRequest{}); err != nil {
+		return reply{}, err
+	}
+	p, err := h.d.Training.UpdatePerson(c.Request.Context(), actor(c), c.Param("id"), func(in *training.PersonInput) error {
+		req := personPatchRequest(personRequestOf(*in))
+		if err := decodeJSON(raw, &req); err != nil {
+			return err
+		}
+		next, err := personRequest(req).input()
+		*in = next
+		return err
+	})
 	if err != nil {
 		return reply{}, err
 	}

@@ -33,6 +33,19 @@ func recordCast(e *env) {
 			"effective_from": "2020-01-01", "evidence": "none", "verification": c.verification,
 		})
 	}
+	// The trainee is booked on a session of each classroom course the
+	// trainer runs: a trainer records those courses by hand for such
+	// people only.
+	for _, code := range []string{"CLASS", "EITHER"} {
+		r := e.must(http.StatusCreated, "POST", "/api/v1/sessions", e.tokens["hr"], map[string]any{
+			"course_code": code, "date": "2026-11-02", "start_time": "10:00", "end_time": "12:00",
+			"location": "Room 1", "capacity": 10, "trainer_id": e.people["trainer"].ID,
+		})
+		session := decode[struct {
+			ID string `json:"id"`
+		}](e.t, r)
+		e.must(http.StatusCreated, "POST", "/api/v1/sessions/"+session.ID+"/bookings", e.tokens["hr"], map[string]any{"person_id": e.people["trainee"].ID})
+	}
 	e.must(http.StatusCreated, "POST", "/api/v1/courses", e.tokens["hr"], map[string]any{
 		"code": "MEMBERS", "title": "Members' induction", "delivery": "classroom",
 		"applies_to": map[string]any{"kinds": []string{"member"}}, "validity_months": 36,
@@ -42,8 +55,9 @@ func recordCast(e *env) {
 
 // TestWhoMayRecordACompletionForWhom: HR records for anyone, their own
 // waiting for verification like anyone's; a trainer records attendance
-// at classroom (or either) courses for anyone but themself; everyone
-// else may not, and a person they cannot see does not exist for them.
+// at classroom (or either) courses for the people booked on a session of
+// it they run, never for themself; everyone else may not, and a person
+// they cannot see does not exist for them.
 func TestWhoMayRecordACompletionForWhom(t *testing.T) {
 	e := newEnv(t)
 	recordCast(e)
@@ -76,6 +90,8 @@ func TestWhoMayRecordACompletionForWhom(t *testing.T) {
 				return http.StatusForbidden, ""
 			case delivery[course] == "e-learning":
 				return http.StatusUnprocessableEntity, ""
+			case target == "other":
+				return http.StatusUnprocessableEntity, "" // not booked on the trainer's session
 			}
 			return http.StatusCreated, "accepted"
 		case "auditor":

@@ -21,6 +21,7 @@ import (
 	"github.com/complytrack/complytrack/pkg/logging"
 	"github.com/complytrack/complytrack/pkg/notify"
 	"github.com/complytrack/complytrack/pkg/problem"
+	"github.com/complytrack/complytrack/pkg/sessions"
 )
 
 // Pinger reports whether the database answers.
@@ -37,6 +38,7 @@ type Deps struct {
 	Keys     *auth.KeySet
 	Outbox   *notify.Outbox
 	Jobs     *jobs.Scheduler
+	Sessions *sessions.Service
 	// TrustedProxies are the addresses or CIDRs of reverse proxies whose
 	// X-Forwarded-For is believed; empty: none (the peer address counts).
 	TrustedProxies []string

@@ -8,6 +8,7 @@ import (
 	"github.com/complytrack/complytrack/pkg/compliance"
 	"github.com/complytrack/complytrack/pkg/logging"
 	"github.com/complytrack/complytrack/pkg/notify"
+	"github.com/complytrack/complytrack/pkg/training"
 )
 
 // Mailer queues e-mails (notify.Outbox). Queueing is idempotent by key.
@@ -22,13 +23,23 @@ type Recipients interface {
 	HREmails(ctx context.Context) ([]string, error)
 }
 
+// Officers finds who looks after the elected Members.
+type Officers interface {
+	// MemberServicesOfficers returns everyone holding the Member Services
+	// role who has not left.
+	MemberServicesOfficers(ctx context.Context) ([]training.Person, error)
+}
+
 // Deps is what the compliance jobs need.
 type Deps struct {
 	Training   *compliance.Service
 	Mail       Mailer
 	Recipients Recipients
-	Deliverer  *notify.Deliverer // nil: no delivery job
-	PublicURL  string            // base of links in e-mails
+	// Officers finds the Member Services officers, who get the weekly
+	// digest for the elected Members; nil: Members' items go to nobody.
+	Officers  Officers
+	Deliverer *notify.Deliverer // nil: no delivery job
+	PublicURL string            // base of links in e-mails
 	// ReportTo receives the monthly report; empty: the snapshot is kept
 	// but nothing is sent.
 	ReportTo []string
@@ -36,6 +47,13 @@ type Deps struct {
 	// their date is escalated to HR. Default 14.
 	EscalateAfterDays int
 	Logger            *slog.Logger
+
+	// Sessions sends the reminders of face-to-face sessions; nil: no
+	// session-reminders job.
+	Sessions SessionReminders
+	// Partners counts the month's sessions and partner organisations'
+	// attendance for the monthly report; nil: the report leaves it out.
+	Partners PartnerReports
 }
 
 // Names of the jobs.
@@ -62,6 +80,9 @@ func Catalog(d Deps) []Job {
 	}
 	if d.Deliverer != nil {
 		js = append(js, Job{Name: JobDelivery, Run: d.deliver})
+	}
+	if d.Sessions != nil {
+		js = append(js, Job{Name: JobSessionReminders, Run: d.sessionReminders})
 	}
 	return js
 }

@@ -1210,7 +1210,7 @@ func TestLeaversAreNotRemindedListedOrEscalated(t *testing.T) {
 		t.Errorf("first scan: %+v, want 6 flags (4 of the cast, orphan and goer)", first)
 	}
 	end := today
-	if _, err := e.a.Training.UpdatePerson(e.ctx, e.hrActor, e.people["goer"].ID, training.PersonPatch{EndDate: &end}); err != nil {
+	if _, err := e.a.Training.UpdatePerson(e.ctx, e.hrActor, e.people["goer"].ID, func(in *training.PersonInput) error { in.EndDate = end; return nil }); err != nil {
 		t.Fatal(err)
 	}
 	e.deliver()

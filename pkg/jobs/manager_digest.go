@@ -13,7 +13,9 @@ import (
 // managerDigest sends each line manager one e-mail listing everyone in
 // their reporting line (direct and indirect) who is overdue, expired,
 // expiring or due: one e-mail per manager per week, not one per person.
-// Leavers are neither listed nor sent anything.
+// Elected Members have no line manager: each Member Services officer gets
+// the digest for every Member, in the same e-mail as their own reporting
+// line if they have one. Leavers are neither listed nor sent anything.
 func (d Deps) managerDigest(ctx context.Context, run Run) (Summary, error) {
 	var sum Summary
 	res, err := d.Training.Scan(ctx)
@@ -29,6 +31,10 @@ func (d Deps) managerDigest(ctx context.Context, run Run) (Summary, error) {
 		manager training.Person
 		overdue []training.Due
 		soon    []training.Due
+		// line and members say whom it covers: the reporting line, and
+		// the Members as a Member Services officer.
+		line, members bool
+		listed        map[string]bool
 	}
 	byManager := map[string]*entry{}
 	// Everyone above each line manager, worked out once per manager: each
@@ -50,19 +56,41 @@ func (d Deps) managerDigest(ctx context.Context, run Run) (Summary, error) {
 		chains[due.Manager.ID] = c
 		return c, nil
 	}
+	var officers []training.Person
+	if d.Officers != nil {
+		if officers, err = d.Officers.MemberServicesOfficers(ctx); err != nil {
+			return sum, err
+		}
+	}
 	add := func(due training.Due, overdue bool) error {
 		managers, err := lineOf(due)
 		if err != nil {
 			return err
 		}
-		for _, m := range managers {
-			if m.IsLeaver(res.Today) {
+		inLine := len(managers)
+		if due.Person.Kind == training.KindMember {
+			managers = append(managers[:inLine:inLine], officers...)
+		}
+		for i, m := range managers {
+			if m.IsLeaver(res.Today) || m.ID == due.Person.ID {
 				continue
 			}
 			e := byManager[m.ID]
 			if e == nil {
-				e = &entry{manager: m}
+				e = &entry{manager: m, listed: map[string]bool{}}
 				byManager[m.ID] = e
+			}
+			// An officer who is also above a Member in a reporting line
+			// would otherwise list them twice.
+			item := due.Person.ID + "\x00" + due.Course.Code
+			if e.listed[item] {
+				continue
+			}
+			e.listed[item] = true
+			if i < inLine {
+				e.line = true
+			} else {
+				e.members = true
 			}
 			if overdue {
 				e.overdue = append(e.overdue, due)
@@ -98,7 +126,7 @@ func (d Deps) managerDigest(ctx context.Context, run Run) (Summary, error) {
 			To:       e.manager.Email,
 			Kind:     notify.KindManagerDigest,
 			Subject:  fmt.Sprintf("Your team's statutory training: %d overdue, %d due soon", len(e.overdue), len(e.soon)),
-			BodyText: d.digestBody(e.manager, e.overdue, e.soon),
+			BodyText: d.digestBody(e.manager, e.line, e.members, e.overdue, e.soon),
 		})
 		if err != nil {
 			return sum, err
@@ -115,9 +143,16 @@ func (d Deps) managerDigest(ctx context.Context, run Run) (Summary, error) {
 	return sum, nil
 }
 
-func (d Deps) digestBody(m training.Person, overdue, soon []training.Due) string {
+func (d Deps) digestBody(m training.Person, line, members bool, overdue, soon []training.Due) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Dear %s,\n\nThis is the weekly summary of statutory training in your reporting line.\n", m.FullName())
+	whose := "in your reporting line"
+	switch {
+	case members && line:
+		whose = "in your reporting line and of the elected Members you look after for Member Services"
+	case members:
+		whose = "of the elected Members you look after for Member Services"
+	}
+	fmt.Fprintf(&b, "Dear %s,\n\nThis is the weekly summary of statutory training %s.\n", m.FullName(), whose)
 	section := func(title string, list []training.Due) {
 		if len(list) == 0 {
 			return

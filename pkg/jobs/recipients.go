@@ -23,7 +23,8 @@ type People interface {
 }
 
 // HRRecipients finds HR's addresses for escalations: everyone holding the
-// HR role who has not left.
+// HR role who has not left; and the Member Services officers, for the
+// weekly digest of the elected Members.
 //
 // Any failure to read an HR person fails the whole lookup. An escalation
 // batch is recorded once with its recipients, so an address skipped
@@ -37,12 +38,32 @@ type HRRecipients struct {
 }
 
 func (h HRRecipients) HREmails(ctx context.Context) ([]string, error) {
-	ids, err := h.Roles.PeopleWithRole(ctx, auth.RoleHR)
+	people, err := h.holders(ctx, auth.RoleHR)
 	if err != nil {
-		return nil, fmt.Errorf("find HR accounts: %w", err)
+		return nil, err
+	}
+	out := make([]string, 0, len(people))
+	for _, p := range people {
+		out = append(out, p.Email)
+	}
+	return out, nil
+}
+
+// MemberServicesOfficers returns everyone holding the Member Services role
+// who has not left, for the weekly digest of the elected Members. Like
+// HREmails, it fails rather than skip someone it could not read.
+func (h HRRecipients) MemberServicesOfficers(ctx context.Context) ([]training.Person, error) {
+	return h.holders(ctx, auth.RoleMemberServices)
+}
+
+// holders returns the people whose accounts hold the role, leavers left out.
+func (h HRRecipients) holders(ctx context.Context, role auth.Role) ([]training.Person, error) {
+	ids, err := h.Roles.PeopleWithRole(ctx, role)
+	if err != nil {
+		return nil, fmt.Errorf("find %s accounts: %w", role, err)
 	}
 	today := h.People.Today()
-	var out []string
+	var out []training.Person
 	for _, id := range ids {
 		p, err := h.People.PersonByID(ctx, id)
 		switch {
@@ -53,14 +74,14 @@ func (h HRRecipients) HREmails(ctx context.Context) ([]string, error) {
 			if log == nil {
 				log = logging.Discard()
 			}
-			log.WarnContext(ctx, "escalation: an HR account has no person record", "person_id", id)
+			log.WarnContext(ctx, "an account has no person record", "role", role, "person_id", id)
 			continue
 		case err != nil:
-			return nil, fmt.Errorf("read HR person %s: %w", id, err)
+			return nil, fmt.Errorf("read %s person %s: %w", role, id, err)
 		case p.IsLeaver(today):
 			continue
 		}
-		out = append(out, p.Email)
+		out = append(out, p)
 	}
 	return out, nil
 }

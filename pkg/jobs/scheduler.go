@@ -74,10 +74,11 @@ func (s *Summary) Add(name string, n int) {
 // organisation's time zone.
 func DefaultSchedules() map[string]string {
 	return map[string]string{
-		"compliance-scan": "0 6 * * *", // daily at 06:00
-		"monthly-report":  "0 7 1 * *", // the 1st of the month at 07:00
-		"delivery":        "* * * * *", // every minute
-		"manager-digest":  "0 8 * * 1", // Mondays at 08:00
+		"compliance-scan":   "0 6 * * *", // daily at 06:00
+		"monthly-report":    "0 7 1 * *", // the 1st of the month at 07:00
+		"delivery":          "* * * * *", // every minute
+		"manager-digest":    "0 8 * * 1", // Mondays at 08:00
+		"session-reminders": "0 8 * * *", // daily at 08:00: reminders of the next working day's sessions
 	}
 }
 

@@ -36,6 +36,7 @@ type snapshotDoc struct {
 	GroupBy    string     `bson:"group_by"`
 	Totals     tallyDoc   `bson:"totals"`
 	Groups     []groupDoc `bson:"groups"`
+	ByKind     []groupDoc `bson:"by_kind,omitempty"`
 	CSV        []byte     `bson:"csv"`
 	TakenAt    time.Time  `bson:"taken_at"`
 }
@@ -55,6 +56,9 @@ func (s *Store) InsertSnapshot(ctx context.Context, snap training.Snapshot) erro
 	for _, g := range snap.Groups {
 		d.Groups = append(d.Groups, groupDoc{Key: g.Key, Tally: toTallyDoc(g.Tally)})
 	}
+	for _, g := range snap.ByKind {
+		d.ByKind = append(d.ByKind, groupDoc{Key: g.Key, Tally: toTallyDoc(g.Tally)})
+	}
 	_, err := s.db.Collection(colSnapshots).InsertOne(ctx, d)
 	return translate("keep snapshot", err)
 }
@@ -64,6 +68,9 @@ func (d snapshotDoc) snapshot() training.Snapshot {
 		Totals: d.Totals.tally(), CSV: d.CSV, TakenAt: d.TakenAt.UTC()}
 	for _, g := range d.Groups {
 		out.Groups = append(out.Groups, training.ReportGroup{Key: g.Key, Tally: g.Tally.tally()})
+	}
+	for _, g := range d.ByKind {
+		out.ByKind = append(out.ByKind, training.ReportGroup{Key: g.Key, Tally: g.Tally.tally()})
 	}
 	return out
 }

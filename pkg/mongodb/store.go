@@ -123,6 +123,9 @@ var indexes = []index{
 	{colOutbox, bson.D{{Key: "state", Value: 1}, {Key: "_id", Value: 1}}, false, "state_time"},
 	{colOutbox, bson.D{{Key: "state", Value: 1}, {Key: "next_attempt_at", Value: 1}, {Key: "_id", Value: 1}}, false, "state_next_attempt"},
 	{colSigninFailures, bson.D{{Key: "expires_at", Value: 1}}, false, "expires_at"},
+	{colTrainingSessions, bson.D{{Key: "date", Value: 1}, {Key: "start", Value: 1}}, false, "date_start"},
+	{colBookings, bson.D{{Key: "session_id", Value: 1}}, false, "session_id"},
+	{colBookings, bson.D{{Key: "person_id", Value: 1}}, false, "person_id"},
 }
 
 // Migrate creates the collections and indexes the store needs. It is
@@ -139,7 +142,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 	}
 	for _, name := range []string{colJobLeases, colJobRuns, colPeople, colCourses, colCompletions, colCompletionDecisions, colExemptions, colExemptionRemovals, colAudit, colChanges, colChangeHead, colHeldImports, colHeldImportChunks, colOutbox,
 		colAccounts, colSessions, colSessionRevocations, colRefreshTokens, colRefreshSpent, colInvitations, colInvitationsSpent, colFlags, colPersonVersions, colNotices, colSnapshots,
-		colDeliveries, colDeliveryOutcomes, colSigninFailures} {
+		colDeliveries, colDeliveryOutcomes, colSigninFailures, colTrainingSessions, colBookings, colBookingHolds, colBookingIndex} {
 		if have[name] {
 			continue
 		}
@@ -171,6 +174,9 @@ func (s *Store) Migrate(ctx context.Context) error {
 			return fmt.Errorf("create index %s on %s: %w", ix.name, ix.collection, err)
 		}
 		names[ix.name] = true
+	}
+	if err := s.backfillBookingIndex(ctx); err != nil {
+		return err
 	}
 	// The certificate files' collections exist from the start, so the
 	// embedded engine's start-up _id indexing covers them too.

@@ -35,6 +35,14 @@ const (
 	KindManagerDigest  Kind = "manager_digest"
 	KindMonthlyReport  Kind = "monthly_report"
 	KindDuplicateFiles Kind = "duplicate_evidence"
+	// Face-to-face sessions: a booking (confirmed, waiting, promoted or
+	// cancelled), a change to the session, its cancellation, the reminder
+	// the working day before, and a no-show told to the line manager.
+	KindSessionBooking   Kind = "session_booking"
+	KindSessionChange    Kind = "session_change"
+	KindSessionCancelled Kind = "session_cancelled"
+	KindSessionReminder  Kind = "session_reminder"
+	KindSessionNoShow    Kind = "session_no_show"
 )
 
 // Attachment is a file sent with a message (the monthly report's CSV).

@@ -33,16 +33,9 @@ func stored(ins ...training.PersonInput) map[string]peoplecsv.Existing {
 }
 
 func put(m map[string]peoplecsv.Existing, id string, in training.PersonInput) {
-	m[in.EmployeeNumber] = peoplecsv.Existing{
-		ID: id,
-		Person: training.Person{
-			ID: id, EmployeeNumber: in.EmployeeNumber, Email: in.Email,
-			GivenName: in.GivenName, FamilyName: in.FamilyName, Kind: in.Kind,
-			JobTitle: in.JobTitle, Department: in.Department,
-			StartDate: in.StartDate, EndDate: in.EndDate,
-		},
-		ManagerEmployeeNumber: in.ManagerEmployeeNumber,
-	}
+	p := in.Record()
+	p.ID = id
+	m[in.EmployeeNumber] = peoplecsv.Existing{ID: id, Person: p, ManagerEmployeeNumber: in.ManagerEmployeeNumber}
 }
 
 // readAll reads a whole file with Read.
@@ -107,21 +100,19 @@ func apply(t testing.TB, existing map[string]peoplecsv.Existing, plan peoplecsv.
 			t.Errorf("update %s: stored as %+v, update says ID %s", num, ex, u.ID)
 			continue
 		}
-		p, patch := ex.Person, u.Patch
-		p.Apply(patch)
-		mgr := ex.ManagerEmployeeNumber
-		if patch.ManagerEmployeeNumber != nil {
-			mgr = *patch.ManagerEmployeeNumber
-			if mgr != "" {
-				if _, ok := m[mgr]; !ok {
-					t.Errorf("update %s: manager %s not stored yet", num, mgr)
-				}
-				if above(m, mgr, num) {
-					t.Errorf("update %s: manager %s reports to them already: a loop on the way", num, mgr)
-				}
+		if u.Before != ex.Person {
+			t.Errorf("update %s: planned against %+v, stored %+v", num, u.Before, ex.Person)
+		}
+		mgr := u.Row.Input.ManagerEmployeeNumber
+		if mgr != "" && mgr != ex.ManagerEmployeeNumber {
+			if _, ok := m[mgr]; !ok {
+				t.Errorf("update %s: manager %s not stored yet", num, mgr)
+			}
+			if above(m, mgr, num) {
+				t.Errorf("update %s: manager %s reports to them already: a loop on the way", num, mgr)
 			}
 		}
-		m[num] = peoplecsv.Existing{ID: ex.ID, Person: p, ManagerEmployeeNumber: mgr}
+		m[num] = peoplecsv.Existing{ID: ex.ID, Person: ex.Person.Edited(u.Row.Input), ManagerEmployeeNumber: mgr}
 	}
 	if n, ok := loopIn(m); ok {
 		t.Errorf("after the import %s is in a loop", n)

@@ -169,17 +169,20 @@ func TestPlanWarnings(t *testing.T) {
 		[]string{"E3", "e3@example.org", "Ada", "Lovelace", "staff", "", "", "", far, ""},          // stored, start date changed
 		[]string{"E4", "e4@example.org", "Ada", "Lovelace", "staff", "", "", "E99", far, ""},       // refused
 		[]string{"E5", "e5@example.org", "Ada", "Lovelace", "staff", "", "", "", "2030-01-01", ""}, // stored as it is
+		[]string{"E6", "e6@example.org", "Ada", "Byron", "staff", "", "", "", "2030-01-01", ""},    // stored, start date as it is
 	)
 	e3, e5 := input("E3", ""), input("E5", "")
 	e3.Email, e3.GivenName, e3.FamilyName, e3.JobTitle, e3.Department = "e3@example.org", "Ada", "Lovelace", "", ""
 	e5.Email, e5.GivenName, e5.FamilyName, e5.JobTitle, e5.Department = "e5@example.org", "Ada", "Lovelace", "", ""
 	e5.StartDate = training.MustDate("2030-01-01")
+	e6 := e5
+	e6.EmployeeNumber, e6.Email = "E6", "e6@example.org"
 	rows, lineErrs, err := readAll(t, file, 0)
 	if err != nil || len(lineErrs) != 0 {
 		t.Fatalf("%v %q", err, formatErrors(lineErrs))
 	}
-	plan := peoplecsv.PlanImport(rows, stored(e3, e5))
-	if len(plan.Creates) != 2 || len(plan.Updates) != 1 || plan.Unchanged != 1 || len(plan.Errors) != 1 {
+	plan := peoplecsv.PlanImport(rows, stored(e3, e5, e6))
+	if len(plan.Creates) != 2 || len(plan.Updates) != 2 || plan.Unchanged != 1 || len(plan.Errors) != 1 {
 		t.Fatalf("plan: %d creates, %d updates, %d unchanged, errors %q", len(plan.Creates), len(plan.Updates), plan.Unchanged, formatErrors(plan.Errors))
 	}
 	var got []string

@@ -34,11 +34,12 @@ type Plan struct {
 	Errors []LineError
 }
 
-// Update is a change to one stored person.
+// Update is a change to one stored person: Row.Input is the whole of what
+// they become.
 type Update struct {
-	Row   Row    // the row, trimmed, with omitted columns filled in from the stored person
-	ID    string // the stored person's ID
-	Patch training.PersonPatch
+	Row    Row             // the row, trimmed, with omitted columns filled in from the stored person
+	ID     string          // the stored person's ID
+	Before training.Person // the stored person, as planned against
 }
 
 // PlanImport decides what importing rows would do to the existing people,
@@ -65,9 +66,9 @@ type Update struct {
 //     guarantees the result has no loop; this is rare and may refuse a row
 //     that a second import of the same file would accept.
 //
-// A cell is the whole truth for its field: an empty job_title, department,
-// manager_employee_number or end_date clears that field of a stored person.
-// In particular an empty end_date brings a leaver back: an HR export lists
+// A cell is the whole truth for its field: an empty cell of an optional
+// column (OptionalColumns) clears that field of a stored person. In
+// particular an empty end_date brings a leaver back: an HR export lists
 // people who are still here. An optional column missing from the file (see
 // Row.Omitted) leaves that field of stored people alone instead.
 //
@@ -121,8 +122,10 @@ func newPlanner(rows []Row, existing map[string]Existing) *planner {
 		it.Input = trimInput(it.Input)
 		if ex, ok := existing[it.Input.EmployeeNumber]; ok {
 			it.stored = &ex
+			// An omitted column leaves the stored field alone.
+			stored := training.PersonInput{Person: ex.Person, ManagerEmployeeNumber: ex.ManagerEmployeeNumber}
 			for _, col := range it.Omitted {
-				keepStored(&it.Input, col, ex)
+				columnNamed[col].copy(&it.Input, &stored)
 			}
 		}
 		num, mgr := it.Input.EmployeeNumber, it.Input.ManagerEmployeeNumber
@@ -371,12 +374,11 @@ func (p *planner) plan() Plan {
 			out.Creates = append(out.Creates, it.Row)
 			continue
 		}
-		patch, changed := diff(*it.stored, it.Input)
-		if !changed {
+		if !changes(*it.stored, it.Input) {
 			out.Unchanged++
 			continue
 		}
-		out.Updates = append(out.Updates, Update{Row: it.Row, ID: it.stored.ID, Patch: patch})
+		out.Updates = append(out.Updates, Update{Row: it.Row, ID: it.stored.ID, Before: it.stored.Person})
 	}
 	slices.SortStableFunc(out.Errors, func(a, b LineError) int {
 		return cmp.Or(cmp.Compare(a.Line, b.Line), strings.Compare(a.Field, b.Field))
@@ -410,37 +412,10 @@ func (p *planner) depth(num string, memo map[string]int) int {
 	return memo[num]
 }
 
-// diff returns a patch setting the fields where in differs from the stored
-// person, and whether there are any.
-func diff(ex Existing, in training.PersonInput) (training.PersonPatch, bool) {
-	var patch training.PersonPatch
-	changed := false
-	text := func(dst **string, stored, row string) {
-		if stored != row {
-			*dst = &row
-			changed = true
-		}
-	}
-	date := func(dst **training.Date, stored, row training.Date) {
-		if stored != row {
-			*dst = &row
-			changed = true
-		}
-	}
-	cur := ex.Person
-	text(&patch.Email, cur.Email, in.Email)
-	text(&patch.GivenName, cur.GivenName, in.GivenName)
-	text(&patch.FamilyName, cur.FamilyName, in.FamilyName)
-	if cur.Kind != in.Kind {
-		patch.Kind = &in.Kind
-		changed = true
-	}
-	text(&patch.JobTitle, cur.JobTitle, in.JobTitle)
-	text(&patch.Department, cur.Department, in.Department)
-	text(&patch.ManagerEmployeeNumber, ex.ManagerEmployeeNumber, in.ManagerEmployeeNumber)
-	date(&patch.StartDate, cur.StartDate, in.StartDate)
-	date(&patch.EndDate, cur.EndDate, in.EndDate) // a zero EndDate in the patch clears it
-	return patch, changed
+// changes reports whether storing in would change the stored person: any
+// field of theirs, or their line manager.
+func changes(ex Existing, in training.PersonInput) bool {
+	return ex.Person.Edited(in) != ex.Person || in.ManagerEmployeeNumber != ex.ManagerEmployeeNumber
 }
 
 // validate checks a row as the service checks a person it stores, and
@@ -458,36 +433,9 @@ func validate(in training.PersonInput, id string) []training.FieldError {
 // trimInput trims text as the service does before storing it, so that
 // comparisons with stored people are like for like.
 func trimInput(in training.PersonInput) training.PersonInput {
-	for _, s := range []*string{&in.EmployeeNumber, &in.Email, &in.GivenName, &in.FamilyName,
-		&in.JobTitle, &in.Department, &in.ManagerEmployeeNumber} {
-		*s = training.TrimText(*s)
-	}
+	in.Person = in.Person.Trimmed()
+	in.ManagerEmployeeNumber = training.TrimText(in.ManagerEmployeeNumber)
 	return in
-}
-
-// keepStored sets the field of an omitted column to the stored value, so the
-// import leaves it alone.
-func keepStored(in *training.PersonInput, col string, ex Existing) {
-	switch col {
-	case ColEmail:
-		in.Email = ex.Person.Email
-	case ColGivenName:
-		in.GivenName = ex.Person.GivenName
-	case ColFamilyName:
-		in.FamilyName = ex.Person.FamilyName
-	case ColKind:
-		in.Kind = ex.Person.Kind
-	case ColJobTitle:
-		in.JobTitle = ex.Person.JobTitle
-	case ColDepartment:
-		in.Department = ex.Person.Department
-	case ColManagerEmployeeNumber:
-		in.ManagerEmployeeNumber = ex.ManagerEmployeeNumber
-	case ColStartDate:
-		in.StartDate = ex.Person.StartDate
-	case ColEndDate:
-		in.EndDate = ex.Person.EndDate
-	}
 }
 
 // Warnings lists, by line, what the plan would store that is allowed but
@@ -506,7 +454,7 @@ func (p Plan) Warnings(today training.Date) []training.LineError {
 		add(r)
 	}
 	for _, u := range p.Updates {
-		if u.Patch.StartDate != nil {
+		if u.Row.Input.StartDate != u.Before.StartDate {
 			add(u.Row)
 		}
 	}

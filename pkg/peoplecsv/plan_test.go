@@ -2,7 +2,6 @@ package peoplecsv_test
 
 import (
 	"fmt"
-	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -207,18 +206,20 @@ func TestPlanImport(t *testing.T) {
 	}
 }
 
-func TestPlanImportPatch(t *testing.T) {
+// An update carries the whole of what the stored person becomes: the row,
+// with the columns the file leaves out taken from the person as stored.
+func TestPlanImportUpdate(t *testing.T) {
 	leaver := with(input("E1", "E2"), func(in *training.PersonInput) { in.EndDate = training.MustDate("2025-12-31") })
 	existing := stored(leaver, input("E2", ""), input("E3", ""))
 	tests := []struct {
 		name string
 		row  peoplecsv.Row
-		want training.PersonPatch // nil fields: unchanged
+		want training.PersonInput // nothing: the row leaves the person unchanged
 	}{
 		{
-			name: "only changed fields set; an empty end date brings a leaver back",
+			name: "the row as it is; an empty end date brings a leaver back",
 			row:  row(2, with(input("E1", "E3"), func(in *training.PersonInput) { in.JobTitle = "Senior Officer" })),
-			want: training.PersonPatch{JobTitle: ptr("Senior Officer"), ManagerEmployeeNumber: ptr("E3"), EndDate: &training.Date{}},
+			want: with(input("E1", "E3"), func(in *training.PersonInput) { in.JobTitle = "Senior Officer" }),
 		},
 		{
 			name: "an empty manager removes the manager; a change of e-mail case is a change",
@@ -228,40 +229,112 @@ func TestPlanImportPatch(t *testing.T) {
 				in.Kind = training.KindContractor
 				in.StartDate = training.MustDate("2021-02-01")
 			})),
-			want: training.PersonPatch{ManagerEmployeeNumber: ptr(""), Email: ptr("E1@example.org"), Kind: ptr(training.KindContractor), StartDate: ptr(training.MustDate("2021-02-01"))},
+			want: with(leaver, func(in *training.PersonInput) {
+				in.ManagerEmployeeNumber, in.Email, in.Kind, in.StartDate = "", "E1@example.org", training.KindContractor, training.MustDate("2021-02-01")
+			}),
 		},
 		{
 			name: "omitted columns leave stored fields alone",
 			row: peoplecsv.Row{Line: 2, Omitted: []string{"job_title", "department", "manager_employee_number", "end_date"},
 				Input: with(input("E1", ""), func(in *training.PersonInput) { in.JobTitle, in.Department, in.FamilyName = "", "", "Byron" })},
-			want: training.PersonPatch{FamilyName: ptr("Byron")},
+			want: with(leaver, func(in *training.PersonInput) { in.FamilyName = "Byron" }),
+		},
+		{
+			name: "text is compared trimmed",
+			row:  row(2, with(leaver, func(in *training.PersonInput) { in.GivenName, in.ManagerEmployeeNumber = " GivenE1 ", "E2 " })),
+		},
+		{
+			name: "omitted columns alone change nothing",
+			row: peoplecsv.Row{Line: 2, Omitted: []string{"job_title", "department", "manager_employee_number", "end_date"},
+				Input: with(input("E1", ""), func(in *training.PersonInput) { in.JobTitle, in.Department = "", "" })},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			plan := PlanImportChecked(t, []peoplecsv.Row{tt.row}, existing)
-			if len(plan.Updates) != 1 || len(plan.Errors) != 0 {
+			if len(plan.Errors) != 0 {
+				t.Fatalf("errors %q", formatErrors(plan.Errors))
+			}
+			if tt.want == (training.PersonInput{}) {
+				if len(plan.Updates) != 0 || plan.Unchanged != 1 {
+					t.Errorf("%d updates and %d unchanged, want the person unchanged", len(plan.Updates), plan.Unchanged)
+				}
+				return
+			}
+			if len(plan.Updates) != 1 {
 				t.Fatalf("got %+v, want one update", plan)
 			}
 			u := plan.Updates[0]
-			if u.ID != "id-E1" || !reflect.DeepEqual(u.Patch, tt.want) {
-				t.Errorf("update %s %s, want id-E1 %s", u.ID, patchString(u.Patch), patchString(tt.want))
+			if u.ID != "id-E1" || u.Row.Input != tt.want || u.Before != existing["E1"].Person {
+				t.Errorf("update %s to %+v from %+v,\nwant id-E1 to %+v from %+v", u.ID, u.Row.Input, u.Before, tt.want, existing["E1"].Person)
 			}
 		})
 	}
 }
 
-func ptr[T any](v T) *T { return &v }
-
-func patchString(p training.PersonPatch) string {
-	var b strings.Builder
-	v := reflect.ValueOf(p)
-	for i := range v.NumField() {
-		if f := v.Field(i); !f.IsNil() {
-			fmt.Fprintf(&b, "%s=%v ", v.Type().Field(i).Name, f.Elem())
-		}
+// Every column of the file counts: a stored person whose row differs in
+// one column only is updated, and one whose file leaves an optional
+// column out keeps that field.
+func TestPlanImportEveryColumn(t *testing.T) {
+	base := map[string]string{
+		"employee_number": "E1", "email": "e1@example.org", "given_name": "GivenE1", "family_name": "Family", "kind": "staff",
+		"job_title": "Officer", "department": "Finance", "manager_employee_number": "E2", "start_date": "2020-01-06", "end_date": "2025-12-31",
 	}
-	return "{" + strings.TrimSpace(b.String()) + "}"
+	other := map[string]string{
+		"email": "e1@example.net", "given_name": "Ada", "family_name": "Lovelace", "kind": "Member",
+		"job_title": "Clerk", "department": "Housing", "manager_employee_number": "", "start_date": "2021-01-06", "end_date": "",
+	}
+	optional := map[string]bool{"job_title": true, "department": true, "manager_employee_number": true, "end_date": true}
+	if got := peoplecsv.OptionalColumns; len(got) != len(optional) || !slices.ContainsFunc(got, func(c string) bool { return optional[c] }) ||
+		slices.ContainsFunc(got, func(c string) bool { return !optional[c] }) {
+		t.Errorf("optional columns %v, want %v", got, optional)
+	}
+	existing := stored(with(input("E1", "E2"), func(in *training.PersonInput) { in.EndDate = training.MustDate("2025-12-31") }), input("E2", ""))
+	file := func(omit, col, value string) string {
+		var names, cells []string
+		for _, c := range peoplecsv.Columns {
+			if c == omit {
+				continue
+			}
+			v := base[c]
+			if c == col {
+				v = value
+			}
+			names, cells = append(names, c), append(cells, v)
+		}
+		return strings.Join(names, ",") + "\n" + strings.Join(cells, ",") + "\n"
+	}
+	plan := func(t *testing.T, f string) peoplecsv.Plan {
+		t.Helper()
+		rows, lineErrs, err := readAll(t, f, 0)
+		if err != nil || len(lineErrs) != 0 {
+			t.Fatalf("%v %q", err, formatErrors(lineErrs))
+		}
+		p := PlanImportChecked(t, rows, existing)
+		if len(p.Errors) != 0 {
+			t.Fatalf("errors %q", formatErrors(p.Errors))
+		}
+		return p
+	}
+	if p := plan(t, file("", "", "")); p.Unchanged != 1 {
+		t.Fatalf("the stored person as a row: %d unchanged, want 1", p.Unchanged)
+	}
+	if len(other) != len(peoplecsv.Columns)-1 { // the employee number is the key, not a change
+		t.Fatalf("the test changes %d columns of %d", len(other), len(peoplecsv.Columns))
+	}
+	for _, col := range peoplecsv.Columns[1:] {
+		t.Run(col, func(t *testing.T) {
+			if p := plan(t, file("", col, other[col])); len(p.Updates) != 1 {
+				t.Errorf("%d updates, %d unchanged: a change of %s is not an update", len(p.Updates), p.Unchanged, col)
+			}
+			if !optional[col] {
+				return
+			}
+			if p := plan(t, file(col, "", "")); p.Unchanged != 1 {
+				t.Errorf("a file without %s: %d updates, %d unchanged; want the stored person unchanged", col, len(p.Updates), p.Unchanged)
+			}
+		})
+	}
 }
 
 // TestImportTwice reads a file, applies its plan, and imports it again:
@@ -296,8 +369,8 @@ func TestImportTwice(t *testing.T) {
 	if got, want := updateNumbers(plan.Updates), []string{"E1"}; !slices.Equal(got, want) || plan.Unchanged != 1 {
 		t.Errorf("updates %v and %d unchanged, want %v and 1", got, plan.Unchanged, want)
 	}
-	if u := plan.Updates[0]; u.Row.Line != 5 || !reflect.DeepEqual(u.Patch, training.PersonPatch{EndDate: &training.Date{}}) {
-		t.Errorf("update of E1: line %d, %s", u.Row.Line, patchString(u.Patch))
+	if u := plan.Updates[0]; u.Row.Line != 5 || u.Row.Input != input("E1", "") {
+		t.Errorf("update of E1: line %d, %+v", u.Row.Line, u.Row.Input)
 	}
 
 	after := apply(t, existing, plan)

@@ -1,6 +1,6 @@
 // Package peoplecsv reads an HR-system CSV export of people and plans what
-// importing it would do: which people it creates, which it updates (and with
-// which fields), which it leaves alone, and which lines it refuses and why.
+// importing it would do: which people it creates, which it updates (and to
+// what), which it leaves alone, and which lines it refuses and why.
 //
 // Reading and planning are separate so that the HTTP handler can stream the
 // upload through Read in bounded memory, and the domain service can run
@@ -35,31 +35,106 @@ const (
 	MaxRecordBytes = 64 << 10
 )
 
-// The columns of the file, named as in the API. Required columns must be in
-// the header; an optional column may be left out, and then that field is left
-// as it is for people already stored (see PlanImport).
+// The columns the planner's own rules are about.
 const (
 	ColEmployeeNumber        = "employee_number"
 	ColEmail                 = "email"
-	ColGivenName             = "given_name"
-	ColFamilyName            = "family_name"
-	ColKind                  = "kind"
-	ColJobTitle              = "job_title"
-	ColDepartment            = "department"
 	ColManagerEmployeeNumber = "manager_employee_number"
-	ColStartDate             = "start_date"
-	ColEndDate               = "end_date"
 )
 
-// Columns lists every column in the order the API documents them.
-var Columns = []string{
-	ColEmployeeNumber, ColEmail, ColGivenName, ColFamilyName, ColKind,
-	ColJobTitle, ColDepartment, ColManagerEmployeeNumber, ColStartDate, ColEndDate,
+// column is one column of the file: its name, as in the API; whether the
+// header may leave it out (then that field is left as it is for people
+// already stored, see PlanImport); and the field of an input it fills, as
+// a *string, *training.Kind or *training.Date.
+type column struct {
+	name     string
+	optional bool
+	field    func(*training.PersonInput) any
 }
 
-// optionalColumns may be missing from the header.
-var optionalColumns = map[string]bool{
-	ColJobTitle: true, ColDepartment: true, ColManagerEmployeeNumber: true, ColEndDate: true,
+// columns is every column in the order the API documents them: the one
+// place the file's columns are spelled out, for reading a row and for
+// keeping a stored field the file leaves out.
+var columns = []column{
+	{ColEmployeeNumber, false, func(in *training.PersonInput) any { return &in.EmployeeNumber }},
+	{ColEmail, false, func(in *training.PersonInput) any { return &in.Email }},
+	{"given_name", false, func(in *training.PersonInput) any { return &in.GivenName }},
+	{"family_name", false, func(in *training.PersonInput) any { return &in.FamilyName }},
+	{"kind", false, func(in *training.PersonInput) any { return &in.Kind }},
+	{"job_title", true, func(in *training.PersonInput) any { return &in.JobTitle }},
+	{"department", true, func(in *training.PersonInput) any { return &in.Department }},
+	{ColManagerEmployeeNumber, true, func(in *training.PersonInput) any { return &in.ManagerEmployeeNumber }},
+	{"start_date", false, func(in *training.PersonInput) any { return &in.StartDate }},
+	{"end_date", true, func(in *training.PersonInput) any { return &in.EndDate }},
+}
+
+// Columns lists every column's name in the order the API documents them.
+var Columns = func() []string {
+	out := make([]string, len(columns))
+	for i, c := range columns {
+		out[i] = c.name
+	}
+	return out
+}()
+
+// OptionalColumns lists the columns a file may leave out, in the same
+// order.
+var OptionalColumns = func() []string {
+	var out []string
+	for _, c := range columns {
+		if c.optional {
+			out = append(out, c.name)
+		}
+	}
+	return out
+}()
+
+// columnNamed finds a column by name.
+var columnNamed = func() map[string]column {
+	out := make(map[string]column, len(columns))
+	for _, c := range columns {
+		out[c.name] = c
+	}
+	return out
+}()
+
+func isColumn(name string) bool {
+	_, ok := columnNamed[name]
+	return ok
+}
+
+// read sets the column's field of in from a trimmed cell.
+func (c column) read(in *training.PersonInput, cell string) error {
+	var err error
+	switch f := c.field(in).(type) {
+	case *string:
+		*f = cell
+	case *training.Kind:
+		// A spreadsheet may capitalise it: fold the case first.
+		if *f, err = training.ParseKind(c.name, strings.ToLower(cell)); err != nil {
+			//lint:ignore ST1005 the message is a sentence shown to the person importing the file
+			err = errors.New(training.KindProblem)
+		}
+	case *training.Date:
+		*f, err = parseDate(c.name, cell)
+	default:
+		panic(fmt.Sprintf("peoplecsv: column %s has a field of type %T", c.name, f))
+	}
+	return err
+}
+
+// copy sets the column's field of dst to src's.
+func (c column) copy(dst, src *training.PersonInput) {
+	switch f := c.field(dst).(type) {
+	case *string:
+		*f = *c.field(src).(*string)
+	case *training.Kind:
+		*f = *c.field(src).(*training.Kind)
+	case *training.Date:
+		*f = *c.field(src).(*training.Date)
+	default:
+		panic(fmt.Sprintf("peoplecsv: column %s has a field of type %T", c.name, f))
+	}
 }
 
 // Row is one data line of the file, as read.
@@ -198,10 +273,6 @@ func parseHeader(header []string) (cols []string, omitted []string, err error) {
 	if !utf8.ValidString(strings.Join(header, "")) {
 		return nil, nil, training.Invalid("file", "The file is not UTF-8 text. Save it from the spreadsheet as \"CSV UTF-8\".")
 	}
-	known := make(map[string]bool, len(Columns))
-	for _, c := range Columns {
-		known[c] = true
-	}
 	seen := make(map[string]bool, len(header))
 	var unknown []string
 	for i, name := range header {
@@ -209,7 +280,7 @@ func parseHeader(header []string) (cols []string, omitted []string, err error) {
 		switch {
 		case key == "":
 			unknown = append(unknown, fmt.Sprintf("an unnamed column %d", i+1))
-		case !known[key]:
+		case !isColumn(key):
 			unknown = append(unknown, fmt.Sprintf("%q", shorten(key, 40)))
 		case seen[key]:
 			return nil, nil, training.Invalid("file", "The file's header names the column %s twice.", key)
@@ -225,13 +296,13 @@ func parseHeader(header []string) (cols []string, omitted []string, err error) {
 			strings.Join(unknown, ", "), strings.Join(Columns, ", "))
 	}
 	var missing []string
-	for _, c := range Columns {
+	for _, c := range columns {
 		switch {
-		case seen[c]:
-		case optionalColumns[c]:
-			omitted = append(omitted, c)
+		case seen[c.name]:
+		case c.optional:
+			omitted = append(omitted, c.name)
 		default:
-			missing = append(missing, c)
+			missing = append(missing, c.name)
 		}
 	}
 	if len(missing) > 0 {
@@ -266,35 +337,7 @@ func parseRow(line int, rec []string, cols []string, omitted []string) (Row, []L
 			bad[col] = true
 			continue
 		}
-		v := training.TrimText(raw)
-		var err error
-		switch col {
-		case ColEmployeeNumber:
-			in.EmployeeNumber = v
-		case ColEmail:
-			in.Email = v
-		case ColGivenName:
-			in.GivenName = v
-		case ColFamilyName:
-			in.FamilyName = v
-		case ColKind:
-			// A spreadsheet may capitalise it: fold the case first.
-			if in.Kind, err = training.ParseKind(col, strings.ToLower(v)); err != nil {
-				//lint:ignore ST1005 the message is a sentence shown to the person importing the file
-				err = errors.New(training.KindProblem)
-			}
-		case ColJobTitle:
-			in.JobTitle = v
-		case ColDepartment:
-			in.Department = v
-		case ColManagerEmployeeNumber:
-			in.ManagerEmployeeNumber = v
-		case ColStartDate:
-			in.StartDate, err = parseDate(col, v)
-		case ColEndDate:
-			in.EndDate, err = parseDate(col, v)
-		}
-		if err != nil {
+		if err := columnNamed[col].read(in, training.TrimText(raw)); err != nil {
 			add(col, "%s", err.Error())
 			bad[col] = true
 		}

@@ -49,7 +49,7 @@ func BenchmarkCatchUpOneChange(b *testing.B) {
 				b.StopTimer()
 				i++
 				title := fmt.Sprintf("Officer %d", i)
-				if _, err := other.svc.UpdatePerson(ctx, hr, people[i%len(people)].ID, training.PersonPatch{JobTitle: &title}); err != nil {
+				if _, err := other.svc.UpdatePerson(ctx, hr, people[i%len(people)].ID, func(in *training.PersonInput) error { in.JobTitle = title; return nil }); err != nil {
 					b.Fatal(err)
 				}
 				b.StartTimer()

@@ -55,7 +55,10 @@ func TestAnotherProcessSeesEachWriteAtItsNextRead(t *testing.T) {
 	}
 	title := "Youth worker"
 	mgr := "BOSS"
-	if _, err := b.svc.UpdatePerson(ctx, hr, people[0].ID, training.PersonPatch{JobTitle: &title, ManagerEmployeeNumber: &mgr}); err != nil {
+	if _, err := b.svc.UpdatePerson(ctx, hr, people[0].ID, func(in *training.PersonInput) error {
+		in.JobTitle, in.ManagerEmployeeNumber = title, mgr
+		return nil
+	}); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := a.svc.Person(ctx, hr, people[0].ID); got.JobTitle != title || got.ManagerID != boss.ID {
@@ -124,7 +127,7 @@ func TestNoWriteIsLostWhileAnotherProcessWritesAndReloads(t *testing.T) {
 	wg.Go(func() {
 		for i := range 20 {
 			title := fmt.Sprintf("Officer grade %d", i)
-			if _, err := a.svc.UpdatePerson(ctx, hr, people[i].ID, training.PersonPatch{JobTitle: &title}); err != nil {
+			if _, err := a.svc.UpdatePerson(ctx, hr, people[i].ID, func(in *training.PersonInput) error { in.JobTitle = title; return nil }); err != nil {
 				errs <- fmt.Errorf("a: update: %w", err)
 				return
 			}
@@ -240,7 +243,7 @@ func TestOneCatchUpPerRequest(t *testing.T) {
 		t.Errorf("three reads in one request sent %d commands, want 1", n)
 	}
 	title := "Community safety officer"
-	if _, err := a.svc.UpdatePerson(ctx, hr, people[0].ID, training.PersonPatch{JobTitle: &title}); err != nil {
+	if _, err := a.svc.UpdatePerson(ctx, hr, people[0].ID, func(in *training.PersonInput) error { in.JobTitle = title; return nil }); err != nil {
 		t.Fatal(err)
 	}
 	// The request that began before the change goes on as it was.

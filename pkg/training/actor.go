@@ -8,7 +8,10 @@ type Actor struct {
 	HR       bool
 	Auditor  bool
 	Trainer  bool
-	system   bool
+	// MemberServices sees every elected Member (kind member) as their
+	// line manager would: Members have no line manager of their own.
+	MemberServices bool
+	system         bool
 }
 
 // SystemActorFor returns the actor the scheduled jobs and start-up act as:

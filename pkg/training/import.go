@@ -6,11 +6,13 @@ type ImportCreate struct {
 	Input PersonInput
 }
 
-// ImportUpdate changes person ID as line Line of an import file says.
+// ImportUpdate changes person ID to what line Line of an import file
+// says: the whole input, with the columns the file left out filled in
+// from the person as they were when the import was planned.
 type ImportUpdate struct {
 	Line  int
 	ID    string
-	Patch PersonPatch
+	Input PersonInput
 }
 
 // LineError is a problem with one line of an import file.

@@ -2,52 +2,26 @@ package training
 
 import "time"
 
-// PersonInput is a new person as HR enters it: the person's own fields
-// (their ID, manager link and record times are ignored) and the line
-// manager named by employee number, as HR systems export it.
+// PersonInput is a person as HR enters them, new or changed: the person's
+// own fields (their ID, manager link and record times are ignored) and
+// the line manager named by employee number, as HR systems export it. An
+// edit is always a whole input: the front doors lay what they were sent
+// over the person's current input, so the fields are spelled out only
+// where they are read and written.
 type PersonInput struct {
 	Person
 	ManagerEmployeeNumber string
 }
 
-// PersonPatch changes some fields of a person; nil leaves a field alone.
-// ClearEndDate brings a leaver back (EndDate cannot say "no date" itself).
-type PersonPatch struct {
-	EmployeeNumber        *string
-	Email                 *string
-	GivenName             *string
-	FamilyName            *string
-	Kind                  *Kind
-	JobTitle              *string
-	Department            *string
-	ManagerEmployeeNumber *string // "" removes the manager
-	StartDate             *Date
-	EndDate               *Date // zero Date clears it
-}
-
-// Apply writes a patch's fields onto p, trimming text. The manager link is
-// left to the caller, who resolves employee numbers.
-func (p *Person) Apply(patch PersonPatch) {
-	set := func(dst *string, src *string) {
-		if src != nil {
-			*dst = TrimText(*src)
-		}
-	}
-	set(&p.EmployeeNumber, patch.EmployeeNumber)
-	set(&p.Email, patch.Email)
-	set(&p.GivenName, patch.GivenName)
-	set(&p.FamilyName, patch.FamilyName)
-	set(&p.JobTitle, patch.JobTitle)
-	set(&p.Department, patch.Department)
-	if patch.Kind != nil {
-		p.Kind = *patch.Kind
-	}
-	if patch.StartDate != nil {
-		p.StartDate = *patch.StartDate
-	}
-	if patch.EndDate != nil {
-		p.EndDate = *patch.EndDate
-	}
+// Edited is p changed to what in says: in's fields, trimmed, with p's ID,
+// manager link and record times. The caller resolves in's manager
+// employee number into the link. An edit that changes nothing gives p
+// back exactly, so comparing the two says whether there is anything to
+// store.
+func (p Person) Edited(in PersonInput) Person {
+	e := in.Record()
+	e.ID, e.ManagerID, e.CreatedAt, e.UpdatedAt = p.ID, p.ManagerID, p.CreatedAt, p.UpdatedAt
+	return e
 }
 
 // PeopleFilter narrows ListPeople; empty fields do not filter.

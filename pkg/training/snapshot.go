@@ -14,8 +14,12 @@ type Snapshot struct {
 	GroupBy    GroupBy
 	Totals     Tally
 	Groups     []ReportGroup
-	CSV        []byte // the per-person list that was attached
-	TakenAt    time.Time
+	// ByKind is the totals split by kind of person (Report.ByKind): the
+	// staff and Members figures as sent. Empty in snapshots kept before
+	// the split was.
+	ByKind  []ReportGroup
+	CSV     []byte // the per-person list that was attached
+	TakenAt time.Time
 }
 
 // SnapshotKey names the snapshot of a course for the month of asOf.

@@ -53,8 +53,10 @@ type dashboardPage struct {
 	Course     string
 	AsOf       string
 	Totals     dashboardCounts
-	Groups     []dashboardCounts
-	Chart      barChart
+	// ByKind are the headline figures for staff and elected Members.
+	ByKind []dashboardCounts
+	Groups []dashboardCounts
+	Chart  barChart
 	// Target is the compliance percentage the chart's colours are set by.
 	Target string
 }
@@ -71,6 +73,37 @@ type dashboardCounts struct {
 type dashboardCount struct {
 	N    int
 	Href string
+}
+
+// headlineKinds are the kinds of person the dashboard gives a headline
+// figure of their own: elected Members are not in any line manager's team,
+// so their compliance is watched beside the staff's.
+var headlineKinds = []training.Kind{training.KindStaff, training.KindMember}
+
+// kindHeading names a kind of person as a group ("Elected Members").
+func kindHeading(k training.Kind) string {
+	switch k {
+	case training.KindStaff:
+		return "Staff"
+	case training.KindMember:
+		return "Elected Members"
+	case training.KindContractor:
+		return "Contractors"
+	case training.KindVolunteer:
+		return "Volunteers"
+	}
+	return kindLabel(k)
+}
+
+// newKindCounts is a headline figure for one kind of person, each number
+// linking to the people of that kind it counts.
+func newKindCounts(course string, k training.Kind, t training.Tally) dashboardCounts {
+	out := dashboardCounts{Label: kindHeading(k), Pct: formatPct(t.Pct()), PctHref: kindCountHref(course, "up_to_date", k),
+		Counts: map[string]dashboardCount{}}
+	for _, c := range countKinds {
+		out.Counts[c.Key] = dashboardCount{N: c.Of(t), Href: kindCountHref(course, c.Key, k)}
+	}
+	return out
 }
 
 func newDashboardCounts(course, label, department string, t training.Tally) dashboardCounts {
@@ -136,6 +169,11 @@ func (s *Server) dashboard(c *gin.Context) error {
 		Target: formatPct(complianceTarget)}
 	for _, g := range rep.Groups {
 		data.Groups = append(data.Groups, newDashboardCounts(rep.CourseCode, groupLabel(g.Key), g.Key, g.Tally))
+	}
+	byKind := rep.ByKind()
+	for _, k := range headlineKinds {
+		t, _ := training.KindGroup(byKind, k)
+		data.ByKind = append(data.ByKind, newKindCounts(rep.CourseCode, k, t))
 	}
 	s.render(c, http.StatusOK, "dashboard.html", page{Title: "Dashboard", Data: data})
 	return nil

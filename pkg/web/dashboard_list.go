@@ -76,6 +76,12 @@ func countHref(course, show, department string) string {
 	return "/dashboard/people?" + q.Encode()
 }
 
+// kindCountHref is countHref for one kind of person (staff, elected
+// Members) instead of a department.
+func kindCountHref(course, show string, kind training.Kind) string {
+	return "/dashboard/people?" + url.Values{"course_code": {course}, "show": {show}, "kind": {string(kind)}}.Encode()
+}
+
 // dashboardListPage is the content of dashboard_list.html.
 type dashboardListPage struct {
 	Course, CourseCode, Department, AsOf string
@@ -107,6 +113,13 @@ func (s *Server) dashboardList(c *gin.Context) error {
 		return nil
 	}
 	department := c.Query("department")
+	// kind narrows the list to one kind of person, as the dashboard's
+	// staff and Members figures count them; an unknown one is no list.
+	personKind := training.Kind(c.Query("kind"))
+	if personKind != "" && (!personKind.Valid() || department != "") {
+		s.NotFound(c)
+		return nil
+	}
 	rep, err := s.departmentReport(c, code)
 	if err != nil {
 		return err
@@ -117,14 +130,15 @@ func (s *Server) dashboardList(c *gin.Context) error {
 	}
 	var lines []training.ReportLine
 	tally := rep.Totals
-	if department != "" {
+	narrowed := department != "" || personKind != ""
+	if narrowed {
 		tally = training.Tally{}
 	}
 	for _, l := range rep.Lines {
-		if department != "" && l.Group != department {
+		if department != "" && l.Group != department || personKind != "" && l.Person.Kind != personKind {
 			continue
 		}
-		if department != "" {
+		if narrowed {
 			tally.Add(l.Assessment)
 		}
 		if kind.Counts(l.Assessment) {
@@ -150,6 +164,9 @@ func (s *Server) dashboardList(c *gin.Context) error {
 	}
 	data.From, data.To = start+1, end
 	here := countHref(course.Code, kind.Key, department)
+	if personKind != "" {
+		here = kindCountHref(course.Code, kind.Key, personKind)
+	}
 	if pageNo > 1 {
 		data.PrevHref = here
 		if pageNo > 2 {
@@ -162,6 +179,9 @@ func (s *Server) dashboardList(c *gin.Context) error {
 	title := fmt.Sprintf("%s: %s", kind.Heading, course.Title)
 	if department != "" {
 		title += ", " + groupLabel(department)
+	}
+	if personKind != "" {
+		title += ", " + kindHeading(personKind)
 	}
 	s.render(c, http.StatusOK, "dashboard_list.html", page{Title: title, Data: data})
 	return nil

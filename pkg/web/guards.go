@@ -27,13 +27,23 @@ var (
 	hrPages = guard{roles: []auth.Role{auth.RoleHR, auth.RoleAuditor}}
 	// HR's changes: auditors see the pages but are told they may not.
 	hrChanges = guard{roles: []auth.Role{auth.RoleHR}, told: []auth.Role{auth.RoleAuditor}}
-	// The evidence queue and the flags, which line managers work too.
-	reviewPages = guard{roles: []auth.Role{auth.RoleHR, auth.RoleAuditor, auth.RoleManager}}
-	// Who is shown the link to My team: line managers. The page itself is
-	// open to everyone signed in, and says when nobody reports to them.
-	teamLink = guard{roles: []auth.Role{auth.RoleManager}}
+	// The evidence queue and the flags, which line managers work too, and
+	// Member Services for the elected Members.
+	reviewPages = guard{roles: []auth.Role{auth.RoleHR, auth.RoleAuditor, auth.RoleManager, auth.RoleMemberServices}}
+	// Who is shown the link to My team: line managers, and Member Services,
+	// whose team is the elected Members. The page itself is open to
+	// everyone signed in, and says when nobody reports to them.
+	teamLink = guard{roles: []auth.Role{auth.RoleManager, auth.RoleMemberServices}}
 	// The outbox: HR only, the e-mails may hold personal details.
 	outboxPages = guard{roles: []auth.Role{auth.RoleHR}}
+	// A trainer's own sessions and their registers. HR keep any register
+	// from the session's page; the domain decides about each session.
+	trainerPages = guard{roles: []auth.Role{auth.RoleTrainer}}
+	// Scheduling, changing and cancelling face-to-face sessions, and adding
+	// partner attendees: HR for any session, trainers for the sessions
+	// they run, which the sessions service decides session by session.
+	// Auditors see the sessions but are told they may not.
+	sessionChanges = guard{roles: []auth.Role{auth.RoleHR, auth.RoleTrainer}, told: []auth.Role{auth.RoleAuditor}}
 )
 
 func holdsAny(roles auth.Roles, want []auth.Role) bool {

@@ -29,6 +29,10 @@ func TestNavigationShowsWhatTheRoutesAllow(t *testing.T) {
 		t.Fatal(err)
 	}
 	employee := e.employee("Ella", "Staff")
+	officer := e.employee("Mo", "Services")
+	if _, err := e.app.Accounts.SetRoles(t.Context(), e.hr, officer.ID, auth.NewRoles(auth.RoleMemberServices)); err != nil {
+		t.Fatal(err)
+	}
 
 	people := []struct {
 		name, email, password string
@@ -38,6 +42,7 @@ func TestNavigationShowsWhatTheRoutesAllow(t *testing.T) {
 		{"line manager", manager.Email, castPassword},
 		{"trainer", trainer.Email, castPassword},
 		{"employee", employee.Email, castPassword},
+		{"Member Services", officer.Email, castPassword},
 	}
 	shown := map[string][]string{}
 	var everyLink []string
@@ -53,8 +58,13 @@ func TestNavigationShowsWhatTheRoutesAllow(t *testing.T) {
 			}
 		}
 	}
-	if len(everyLink) < 9 || len(shown["employee"]) != 1 {
-		t.Fatalf("header links %v: want the nine pages between them, and only My training for an employee", shown)
+	if len(everyLink) < 11 || !slices.Equal(shown["employee"], []string{"/my-training", "/sessions"}) ||
+		!slices.Contains(shown["trainer"], "/my-sessions") {
+		t.Fatalf("header links %v: want the eleven pages between them, only My training and Sessions for an employee, and My sessions for a trainer", shown)
+	}
+	// Member Services works the Members as a line manager works a team.
+	if !slices.Equal(shown["Member Services"], shown["line manager"]) {
+		t.Errorf("Member Services sees %v in the header, want a line manager's %v", shown["Member Services"], shown["line manager"])
 	}
 	for _, p := range people {
 		b := e.newBrowser()
@@ -80,6 +90,7 @@ func TestNavigationShowsWhatTheRoutesAllow(t *testing.T) {
 		{"auditor", auditor.Email, castPassword, http.StatusForbidden},
 		{"line manager", manager.Email, castPassword, http.StatusNotFound},
 		{"employee", employee.Email, castPassword, http.StatusNotFound},
+		{"Member Services", officer.Email, castPassword, http.StatusNotFound},
 	} {
 		b := e.newBrowser()
 		b.signIn(tc.email, tc.password)
@@ -87,6 +98,26 @@ func TestNavigationShowsWhatTheRoutesAllow(t *testing.T) {
 			if got := b.get(path).Status; got != tc.want {
 				t.Errorf("%s: GET %s answers %d, want %d", tc.who, path, got, tc.want)
 			}
+		}
+	}
+
+	// Scheduling a session: HR and trainers (each trainer for the
+	// sessions they run); auditors are told they may not.
+	for _, tc := range []struct {
+		who, email, password string
+		want                 int
+	}{
+		{"HR", adminEmail, adminPassword, http.StatusOK},
+		{"trainer", trainer.Email, castPassword, http.StatusOK},
+		{"auditor", auditor.Email, castPassword, http.StatusForbidden},
+		{"line manager", manager.Email, castPassword, http.StatusNotFound},
+		{"employee", employee.Email, castPassword, http.StatusNotFound},
+		{"Member Services", officer.Email, castPassword, http.StatusNotFound},
+	} {
+		b := e.newBrowser()
+		b.signIn(tc.email, tc.password)
+		if got := b.get("/sessions/new").Status; got != tc.want {
+			t.Errorf("%s: GET /sessions/new answers %d, want %d", tc.who, got, tc.want)
 		}
 	}
 }

@@ -93,6 +93,7 @@ func TestHRPagesAuthorization(t *testing.T) {
 		{"/completions/" + pending.ID + "/revoke", url.Values{"reason": {"not attended"}}},
 		{"/people/" + sophie.ID + "/exemptions", url.Values{"course_code": {"WRAP"}, "reason": {"x"}}},
 		{"/people/" + sophie.ID + "/exemptions/" + ex.ID + "/remove", nil},
+		{"/people/" + sophie.ID + "/roles", url.Values{"roles": {"member_services"}}},
 		{"/courses/PREVENT/edit", url.Values{"new_starter_days": {"1"}, "validity_months": {"1"}, "due_soon_days": {"1"},
 			"renew_window_days": {"1"}, "effective-from-day": {"1"}, "effective-from-month": {"1"}, "effective-from-year": {"2020"}}},
 	}

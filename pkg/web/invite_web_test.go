@@ -174,7 +174,7 @@ func TestInviteButtonHiddenForLeaver(t *testing.T) {
 	e := newEnv(t, "http://127.0.0.1")
 	lee := e.addPerson("Lee", "Leaver", "")
 	end := training.MustDate("2026-10-01")
-	if _, err := e.app.Training.UpdatePerson(t.Context(), e.hr, lee.ID, training.PersonPatch{EndDate: &end}); err != nil {
+	if _, err := e.app.Training.UpdatePerson(t.Context(), e.hr, lee.ID, func(in *training.PersonInput) error { in.EndDate = end; return nil }); err != nil {
 		t.Fatal(err)
 	}
 	hr := e.newBrowser()

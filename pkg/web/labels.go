@@ -65,6 +65,12 @@ var auditActionLabels = map[string]string{
 	"course.update":           "Course policy changed",
 	"exemption.grant":         "Exemption granted",
 	"exemption.remove":        "Exemption removed",
+	"session.schedule":        "Session scheduled",
+	"session.reschedule":      "Session changed",
+	"session.cancel":          "Session cancelled",
+	"booking.create":          "Booked on a session",
+	"booking.cancel":          "Session booking cancelled",
+	"booking.register":        "Session register taken",
 	"demo.fill":               "Demo records added",
 }
 
@@ -110,6 +116,8 @@ var roleLabels = map[auth.Role]string{
 	auth.RoleHR:       "HR",
 	auth.RoleAuditor:  "Auditor",
 	auth.RoleTrainer:  "Trainer",
+
+	auth.RoleMemberServices: "Member Services",
 }
 
 // changedFields says what an audit entry changed, with the new values

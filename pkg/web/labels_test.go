@@ -103,6 +103,12 @@ func TestAuditActionLabels(t *testing.T) {
 		{"course.update", "Course policy changed"},
 		{"exemption.grant", "Exemption granted"},
 		{"exemption.remove", "Exemption removed"},
+		{"session.schedule", "Session scheduled"},
+		{"session.reschedule", "Session changed"},
+		{"session.cancel", "Session cancelled"},
+		{"booking.create", "Booked on a session"},
+		{"booking.cancel", "Session booking cancelled"},
+		{"booking.register", "Session register taken"},
 		{"demo.fill", "Demo records added"},
 		{"something.unknown", "Changed"},
 	}
@@ -182,7 +188,10 @@ func TestPersonPageAuditInPlainEnglish(t *testing.T) {
 		t.Fatal(err)
 	}
 	manager, end := mara.EmployeeNumber, training.MustDate("2026-11-30")
-	if _, err := e.app.Training.UpdatePerson(t.Context(), e.hr, nia.ID, training.PersonPatch{ManagerEmployeeNumber: &manager, EndDate: &end}); err != nil {
+	if _, err := e.app.Training.UpdatePerson(t.Context(), e.hr, nia.ID, func(in *training.PersonInput) error {
+		in.ManagerEmployeeNumber, in.EndDate = manager, end
+		return nil
+	}); err != nil {
 		t.Fatal(err)
 	}
 	b := e.newBrowser()

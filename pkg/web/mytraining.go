@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -17,6 +18,16 @@ import (
 type myTrainingPage struct {
 	Courses []courseStatus
 	History []historyRow
+	// Bookings are the person's live bookings on face-to-face sessions;
+	// ShowBookings: the section is shown (a course taught in a room
+	// applies to them, or they hold a booking).
+	Bookings     []myBookingRow
+	ShowBookings bool
+}
+
+// myBookingRow is one of the person's live bookings.
+type myBookingRow struct {
+	ID, SessionID, Course, Date, Time, Place, State, Tag string
 }
 
 // courseStatus is one course on "My training".
@@ -30,6 +41,10 @@ type courseStatus struct {
 	// Why explains the date ("due 1 February 2026 = start date ...").
 	Why     string
 	Pending bool
+	// FaceToFace: the course is taught in a room, so sessions of it can
+	// be booked; BookedOn is the day of the person's live booking.
+	FaceToFace bool
+	BookedOn   string
 	// Rejected is set when the latest completion recorded for the course
 	// was rejected: why, so the person can put it right and record it again.
 	Rejected *rejection
@@ -88,12 +103,31 @@ func (s *Server) myTraining(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	bookings, err := s.d.Sessions.MyBookings(ctx, p.Actor())
+	if err != nil {
+		return err
+	}
 	data := myTrainingPage{}
+	bookedOn := map[string]string{}
+	for _, b := range bookings {
+		if !b.Live() {
+			continue
+		}
+		row := myBookingRow{ID: b.ID, SessionID: b.SessionID, Course: courseTitleOf(b.Session), Date: sessionDate(b.Session.Date),
+			Time: sessionTimes(b.Session.Session), Place: b.Session.Location, State: bookingStateText(b.PlacedBooking), Tag: bookingTag(b.State)}
+		data.Bookings = append(data.Bookings, row)
+		bookedOn[b.CourseCode] = row.Date
+	}
+	// Soonest first: the next session to go to leads.
+	slices.Reverse(data.Bookings)
+	data.ShowBookings = len(data.Bookings) > 0
 	rejected := s.latestRejections(c, completions)
 	for _, a := range items {
 		course := courses[a.CourseCode]
 		cs := toCourseStatus(a, course)
 		cs.Rejected = rejected[a.CourseCode]
+		cs.FaceToFace, cs.BookedOn = faceToFace(course), bookedOn[a.CourseCode]
+		data.ShowBookings = data.ShowBookings || cs.FaceToFace
 		data.Courses = append(data.Courses, cs)
 	}
 	for _, done := range completions {
@@ -106,6 +140,14 @@ func (s *Server) myTraining(c *gin.Context) error {
 		for _, done := range completions {
 			if done.ID == id {
 				pg.Banner = recordedBanner(done, courses[done.CourseCode].Title)
+			}
+		}
+	}
+	if id := c.Query("cancelled"); id != "" {
+		for _, b := range bookings {
+			if b.ID == id && b.State == training.BookingCancelled {
+				pg.Banner = &banner{Success: true, Heading: "Your booking is cancelled",
+					Text: fmt.Sprintf("%s on %s. We have emailed you to confirm.", courseTitleOf(b.Session), sessionDate(b.Session.Date))}
 			}
 		}
 	}

@@ -22,6 +22,11 @@ var messageKindLabels = []struct {
 	{notify.KindManagerDigest, "Manager’s weekly digest"},
 	{notify.KindMonthlyReport, "Monthly report"},
 	{notify.KindDuplicateFiles, "Same certificate for two people"},
+	{notify.KindSessionBooking, "Session booking"},
+	{notify.KindSessionChange, "Session changed"},
+	{notify.KindSessionCancelled, "Session cancelled"},
+	{notify.KindSessionReminder, "Session reminder"},
+	{notify.KindSessionNoShow, "Did not attend a session"},
 }
 
 var messageStateLabels = map[notify.State]string{

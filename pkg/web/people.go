@@ -102,6 +102,10 @@ type personDetailPage struct {
 	AuditNextHref string
 	// CanInvite: HR may invite this person (still here, no account yet).
 	CanInvite bool
+	// Roles: the account's granted roles, for HR and auditors (roles.go).
+	Roles *rolesPanel
+	// Sessions: their face-to-face session bookings (person_sessions.go).
+	Sessions *personSessions
 
 	// Own: the viewer is this person, who may record their training.
 	Own bool
@@ -157,6 +161,12 @@ func (s *Server) personDetail(c *gin.Context) error {
 		}
 	}
 	if data.CanInvite, err = s.canInvite(c, p); err != nil {
+		return err
+	}
+	if data.Roles, err = s.rolesOf(c, p); err != nil {
+		return err
+	}
+	if data.Sessions, err = s.personSessionsOf(c, p, items, courses); err != nil {
 		return err
 	}
 	rejected := s.latestRejections(c, completions)
@@ -218,7 +228,8 @@ func (s *Server) personDetail(c *gin.Context) error {
 		}
 		pg.Banner.Text = strings.Join(check, " ")
 	}
-	s.render(c, inviteBanner(c, &pg, p), "person.html", pg)
+	bookingCancelledBanner(c, &pg, p, data.Sessions)
+	s.render(c, rolesBanner(c, &pg, inviteBanner(c, &pg, p)), "person.html", pg)
 	return nil
 }
 
@@ -292,19 +303,30 @@ func personFormErrors(ours map[string]fieldError) formErrors {
 		Status: http.StatusUnprocessableEntity}
 }
 
-// readPersonDates reads the form's start and end dates, with the problems
-// found in them by domain field.
-func readPersonDates(form personForm) (start, end training.Date, ours map[string]fieldError) {
-	ours = map[string]fieldError{}
+// input is what the form says, with the problems the form found itself in
+// its dates, by domain field (the domain finds the rest).
+func (form personForm) input() (training.PersonInput, map[string]fieldError) {
+	ours := map[string]fieldError{}
 	start, fe := personDateInput(form.Start, "start-date", "the start date", false)
 	if fe != nil {
 		ours["start_date"] = *fe
 	}
-	end, fe = personDateInput(form.End, "end-date", "the end date", true)
+	end, fe := personDateInput(form.End, "end-date", "the end date", true)
 	if fe != nil {
 		ours["end_date"] = *fe
 	}
-	return start, end, ours
+	return training.PersonInput{Person: training.Person{
+		EmployeeNumber: form.EmployeeNumber, Email: form.Email, GivenName: form.GivenName,
+		FamilyName: form.FamilyName, Kind: formKind(form.Kind), JobTitle: form.JobTitle,
+		Department: form.Department, StartDate: start, EndDate: end,
+	}, ManagerEmployeeNumber: form.Manager}, ours
+}
+
+// personFormOf is a person's current input as the edit form shows it.
+func personFormOf(in training.PersonInput) personForm {
+	return personForm{EmployeeNumber: in.EmployeeNumber, Email: in.Email, GivenName: in.GivenName, FamilyName: in.FamilyName,
+		Kind: string(in.Kind), JobTitle: in.JobTitle, Department: in.Department, Manager: in.ManagerEmployeeNumber,
+		Start: dateFieldsOf(in.StartDate), End: dateFieldsOf(in.EndDate)}
 }
 
 func (s *Server) newPersonForm(c *gin.Context) error {
@@ -316,12 +338,7 @@ func (s *Server) newPersonForm(c *gin.Context) error {
 func (s *Server) createPerson(c *gin.Context) error {
 	form := readPersonForm(c)
 	form.Action, form.Submit, form.Kinds, form.CancelHref = "/people/new", "Add person", personKindOptions(form.Kind), "/people"
-	start, end, ours := readPersonDates(form)
-	in := training.PersonInput{Person: training.Person{
-		EmployeeNumber: form.EmployeeNumber, Email: form.Email, GivenName: form.GivenName,
-		FamilyName: form.FamilyName, Kind: formKind(form.Kind), JobTitle: form.JobTitle,
-		Department: form.Department, StartDate: start, EndDate: end,
-	}, ManagerEmployeeNumber: form.Manager}
+	in, ours := form.input()
 	var p training.Person
 	var err error
 	if len(ours) == 0 {
@@ -346,14 +363,13 @@ func (s *Server) editPersonForm(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	form := personForm{EmployeeNumber: p.EmployeeNumber, Email: p.Email, GivenName: p.GivenName, FamilyName: p.FamilyName,
-		Kind: string(p.Kind), JobTitle: p.JobTitle, Department: p.Department, Start: dateFieldsOf(p.StartDate), End: dateFieldsOf(p.EndDate)}
+	in := training.PersonInput{Person: p}
 	if p.ManagerID != "" {
 		if m, err := s.d.Training.Person(c.Request.Context(), principal(c).Actor(), p.ManagerID); err == nil {
-			form.Manager = m.EmployeeNumber
+			in.ManagerEmployeeNumber = m.EmployeeNumber
 		}
 	}
-	s.renderPersonEdit(c, http.StatusOK, p, form, nil)
+	s.renderPersonEdit(c, http.StatusOK, p, personFormOf(in), nil)
 	return nil
 }
 
@@ -374,17 +390,17 @@ func (s *Server) updatePerson(c *gin.Context) error {
 		return err
 	}
 	form := readPersonForm(c)
-	start, end, ours := readPersonDates(form)
-	kind := formKind(form.Kind)
-	patch := training.PersonPatch{EmployeeNumber: &form.EmployeeNumber, Email: &form.Email, GivenName: &form.GivenName,
-		FamilyName: &form.FamilyName, Kind: &kind, JobTitle: &form.JobTitle, Department: &form.Department,
-		ManagerEmployeeNumber: &form.Manager, StartDate: &start, EndDate: &end}
+	// The form holds every field: it is the whole of what the person becomes.
+	in, ours := form.input()
 	if len(ours) == 0 {
-		_, err = s.d.Training.UpdatePerson(c.Request.Context(), principal(c).Actor(), p.ID, patch)
+		_, err = s.d.Training.UpdatePerson(c.Request.Context(), principal(c).Actor(), p.ID, func(cur *training.PersonInput) error {
+			*cur = in
+			return nil
+		})
 	} else {
-		changed := p
-		changed.Apply(patch)
-		err = changed.Validate()
+		// As on the add form: nothing is stored while the dates are
+		// wrong, but the other fields' problems are listed too.
+		err = in.Validate()
 	}
 	if len(ours) > 0 || err != nil {
 		s.formFailed(c, err, personFormErrors(ours), func(status int, errs []fieldError) {

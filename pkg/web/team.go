@@ -33,6 +33,8 @@ type teamView struct {
 	// NobodyReports: the unfiltered first page is empty, so the viewer has
 	// no reporting line and filters or a download would offer nothing.
 	NobodyReports bool
+	// MemberServices: the viewer's team includes every elected Member.
+	MemberServices bool
 }
 
 // teamFilterForm is the filter form: the choices and what was chosen.
@@ -157,6 +159,7 @@ func (s *Server) myTeam(c *gin.Context) error {
 		data.Members = append(data.Members, row)
 	}
 	data.NobodyReports = len(data.Members) == 0 && !data.Filtered && pr.Cursor == ""
+	data.MemberServices = principal(c).Actor().MemberServices
 	data.CSVHref = "/team.csv" + teamQuery(f, "")
 	if list.NextCursor != "" {
 		data.NextHref = "/team" + teamQuery(f, list.NextCursor)

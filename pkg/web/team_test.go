@@ -44,7 +44,10 @@ func TestMyTeamShowsOnlyTheReportingLine(t *testing.T) {
 	e := newEnv(t, "http://127.0.0.1")
 	cast := newHRCast(e)
 	// A job title that a spreadsheet would run as a formula.
-	if _, err := e.app.Training.UpdatePerson(t.Context(), e.hr, cast.cara.ID, training.PersonPatch{JobTitle: ptr("=HYPERLINK(\"x\")")}); err != nil {
+	if _, err := e.app.Training.UpdatePerson(t.Context(), e.hr, cast.cara.ID, func(in *training.PersonInput) error {
+		in.JobTitle = "=HYPERLINK(\"x\")"
+		return nil
+	}); err != nil {
 		t.Fatal(err)
 	}
 	b := e.newBrowser()
@@ -119,5 +122,3 @@ func TestMyTeamShowsOnlyTheReportingLine(t *testing.T) {
 	r = o.submit("/people/new", url.Values{"employee-number": {"E-X"}})
 	mustStatus(t, r, http.StatusNotFound)
 }
-
-func ptr[T any](v T) *T { return &v }

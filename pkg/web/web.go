@@ -43,6 +43,7 @@ import (
 	"github.com/complytrack/complytrack/pkg/compliance"
 	"github.com/complytrack/complytrack/pkg/logging"
 	"github.com/complytrack/complytrack/pkg/notify"
+	"github.com/complytrack/complytrack/pkg/sessions"
 )
 
 //go:embed templates/*.html
@@ -72,6 +73,16 @@ type Deps struct {
 	// HeldImports keeps a previewed import file until it is confirmed, in
 	// the database, so that the confirmation may reach any replica.
 	HeldImports HeldImports
+	// Sessions books and runs face-to-face sessions.
+	Sessions *sessions.Service
+	// Roles names the people holding a role: the trainers HR may choose
+	// for a session.
+	Roles RoleHolders
+}
+
+// RoleHolders finds who holds a role (pkg/mongodb implements it).
+type RoleHolders interface {
+	PeopleWithRole(ctx context.Context, r auth.Role) ([]string, error)
 }
 
 // HeldImports keeps uploaded import files between their preview and their
@@ -144,6 +155,17 @@ func (s *Server) Mount(r *gin.Engine) {
 	// Line managers verify or reject, HR too: the domain decides whose.
 	in.POST("/evidence/:id/verify", s.h(s.verifyCompletion))
 	in.POST("/evidence/:id/reject", s.h(s.rejectCompletion))
+	// Face-to-face sessions (sessions_book.go): anyone may see and book
+	// them; who may book whom, see the bookings or keep the register is
+	// the sessions service's to decide.
+	in.GET("/sessions", s.h(s.sessionsList))
+	in.GET("/sessions/:id", s.h(s.sessionDetail))
+	in.POST("/sessions/:id/book", s.h(s.book))
+	in.GET("/sessions/:id/calendar.ics", s.h(s.sessionCalendar))
+	in.GET("/bookings/:id/cancel", s.h(s.cancelBookingForm))
+	in.POST("/bookings/:id/cancel", s.h(s.cancelBooking))
+	in.GET("/sessions/:id/register", s.h(s.registerForm))
+	in.POST("/sessions/:id/register", s.h(s.takeRegister))
 	// The self-certification form is read as it arrives, by the reader the API's completions use, before verifyCSRF.
 	r.Group("", s.pageHeaders, s.requireSignIn, s.completionBody, s.verifyCSRF).POST("/my-training/:code/record", s.h(s.record))
 
@@ -167,6 +189,8 @@ func (s *Server) Mount(r *gin.Engine) {
 	read.GET("/courses/:code", s.h(s.course))
 	read.GET("/reports", s.h(s.reports))
 	read.GET("/reports.csv", s.h(s.reportCSV))
+	read.GET("/reports/partners", s.h(s.partnerReport)) // partner_report.go
+	read.GET("/reports/partners.csv", s.h(s.partnerReportCSV))
 
 	change := in.Group("", s.require(hrChanges))
 	change.GET("/people/new", s.h(s.newPersonForm))
@@ -176,6 +200,7 @@ func (s *Server) Mount(r *gin.Engine) {
 	change.GET("/people/:id/edit", s.h(s.editPersonForm))
 	change.POST("/people/:id/edit", s.h(s.updatePerson))
 	change.POST("/people/:id/invite", s.h(s.invitePerson)) // invite.go
+	change.POST("/people/:id/roles", s.h(s.updateRoles))   // roles.go
 	change.GET("/completions/:id/revoke", s.h(s.revokeForm))
 	change.POST("/completions/:id/revoke", s.h(s.revoke))
 	change.GET("/people/:id/exemptions/new", s.h(s.exemptionNew))
@@ -185,6 +210,19 @@ func (s *Server) Mount(r *gin.Engine) {
 	change.POST("/courses/:code/edit", s.h(s.courseUpdate))
 	// The upload is read with the import's 32 MiB limit, for HR only, before verifyCSRF.
 	r.Group("", s.pageHeaders, s.requireSignIn, s.require(hrChanges), s.importBody, s.verifyCSRF).POST("/people/import", s.h(s.previewImport))
+
+	sessionAdmin := in.Group("", s.require(sessionChanges))
+	sessionAdmin.GET("/sessions/new", s.h(s.newSessionForm)) // sessions_manage.go
+	sessionAdmin.POST("/sessions/new", s.h(s.scheduleSession))
+	sessionAdmin.GET("/sessions/:id/edit", s.h(s.editSessionForm))
+	sessionAdmin.POST("/sessions/:id/edit", s.h(s.rescheduleSession))
+	sessionAdmin.GET("/sessions/:id/cancel", s.h(s.cancelSessionForm))
+	sessionAdmin.POST("/sessions/:id/cancel", s.h(s.cancelSession))
+	sessionAdmin.GET("/sessions/:id/partner", s.h(s.partnerForm)) // sessions_register.go
+	sessionAdmin.POST("/sessions/:id/partner", s.h(s.addPartner))
+
+	trainer := in.Group("", s.require(trainerPages))
+	trainer.GET("/my-sessions", s.h(s.mySessions)) // sessions_register.go
 
 	outbox := in.Group("", s.require(outboxPages))
 	outbox.GET("/outbox", s.h(s.outbox))
@@ -202,6 +240,8 @@ type navItem struct {
 // navItems is the header's navigation, in order.
 var navItems = []navItem{
 	{Href: "/my-training", Text: "My training", Guard: everyone},
+	{Href: "/sessions", Text: "Sessions", Guard: everyone},
+	{Href: "/my-sessions", Text: "My sessions", Guard: trainerPages},
 	{Href: "/team", Text: "My team", Guard: teamLink},
 	{Href: "/people", Text: "People", Guard: hrPages},
 	{Href: "/dashboard", Text: "Dashboard", Guard: hrPages},

@@ -1,0 +1,134 @@
+package httpapi_test
+
+import (
+	"encoding/json"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"net/http"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/complytrack/complytrack/pkg/httpapi"
+	"github.com/complytrack/complytrack/pkg/notify"
+)
+
+// declaredKinds reads pkg/notify's source for every constant of type Kind,
+// so that a kind added there is checked here without anyone remembering
+// to list it. (pkg/web's outbox test reads them the same way.)
+func declaredKinds(t *testing.T) []notify.Kind {
+	t.Helper()
+	files, err := filepath.Glob("../notify/*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []notify.Kind
+	fset := token.NewFileSet()
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, parser.SkipObjectResolution)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range f.Decls {
+			gd, ok := d.(*ast.GenDecl)
+			if !ok || gd.Tok != token.CONST {
+				continue
+			}
+			for _, s := range gd.Specs {
+				vs := s.(*ast.ValueSpec)
+				if id, ok := vs.Type.(*ast.Ident); !ok || id.Name != "Kind" {
+					continue
+				}
+				for _, v := range vs.Values {
+					lit, ok := v.(*ast.BasicLit)
+					if !ok || lit.Kind != token.STRING {
+						t.Fatalf("%s: a Kind constant that is not a string literal", fset.Position(v.Pos()))
+					}
+					k, _ := strconv.Unquote(lit.Value)
+					kinds = append(kinds, notify.Kind(k))
+				}
+			}
+		}
+	}
+	if len(kinds) < 6 {
+		t.Fatalf("found only %d notify kinds in ../notify: %v", len(kinds), kinds)
+	}
+	return kinds
+}
+
+// TestOutboxFilterKnowsEveryKind: HR can list the outbox by any kind of
+// e-mail the system writes, and /openapi.json names every kind, for the
+// filter and in the message.
+func TestOutboxFilterKnowsEveryKind(t *testing.T) {
+	e := newEnv(t)
+	kinds := declaredKinds(t)
+	for _, k := range kinds {
+		if _, err := e.app.Outbox.Queue(t.Context(), notify.Message{Key: "kinds-test/" + string(k),
+			To: "someone@example.gov.uk", Kind: k, Subject: "A message of kind " + string(k), BodyText: "Hello."}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, k := range kinds {
+		r := e.do("GET", "/api/v1/outbox?kind="+string(k), e.tokens["hr"], nil)
+		if r.Status != http.StatusOK {
+			t.Errorf("GET /api/v1/outbox?kind=%s: status %d: %s", k, r.Status, r.Body)
+			continue
+		}
+		var got struct {
+			Items []struct{ Kind, Subject string }
+		}
+		if err := json.Unmarshal(r.Body, &got); err != nil {
+			t.Fatal(err)
+		}
+		if len(got.Items) != 1 || got.Items[0].Kind != string(k) || got.Items[0].Subject != "A message of kind "+string(k) {
+			t.Errorf("GET /api/v1/outbox?kind=%s = %+v, want the one message of that kind", k, got.Items)
+		}
+	}
+
+	raw, err := httpapi.OpenAPIDocument()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Paths map[string]map[string]struct {
+			Parameters []struct {
+				Name   string
+				Schema struct{ Enum []string }
+			}
+		}
+		Components struct {
+			Schemas map[string]struct {
+				Properties map[string]struct{ Enum []string }
+			}
+		}
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	var filter []string
+	for _, p := range doc.Paths["/api/v1/outbox"]["get"].Parameters {
+		if p.Name == "kind" {
+			filter = p.Schema.Enum
+		}
+	}
+	var message []string
+	for name, s := range doc.Components.Schemas {
+		if _, ok := s.Properties["subject"]; ok && strings.Contains(strings.ToLower(name), "message") {
+			message = s.Properties["kind"].Enum
+		}
+	}
+	for _, k := range kinds {
+		if !slices.Contains(filter, string(k)) {
+			t.Errorf("/openapi.json: the outbox's kind parameter does not list %q (it lists %v)", k, filter)
+		}
+		if !slices.Contains(message, string(k)) {
+			t.Errorf("/openapi.json: a message's kind does not list %q (it lists %v)", k, message)
+		}
+	}
+}
