@@ -66,6 +66,11 @@ func run(ctx context.Context, args []string, environ []string, logOut io.Writer)
 	if err != nil {
 		return err
 	}
+	if *demoData && cfg.OrgName == "" {
+		// The demo's pages name its fictional council, as a real install
+		// names its own organisation.
+		cfg.OrgName = demo.Council
+	}
 	// The one logger of the process, passed to every part: nothing logs
 	// through slog's process-wide default.
 	log := newLogger(logOut, cfg.LogLevel)

@@ -45,7 +45,15 @@ type Account struct {
 	// them one by one would first have to find them all.
 	SessionsEndedAt time.Time
 	KeptSession     string
+	// DisabledAt is when HR disabled the account (zero: not disabled),
+	// and DisabledBy who did. A disabled account cannot sign in by any
+	// means until HR enable it again.
+	DisabledAt time.Time
+	DisabledBy string
 }
+
+// Disabled reports whether HR have disabled the account.
+func (a Account) Disabled() bool { return !a.DisabledAt.IsZero() }
 
 // passwordSetAt is when the password was last chosen; for an account stored
 // before that was kept, its last change, which is no earlier.
@@ -70,6 +78,10 @@ type Session struct {
 	ID        string
 	PersonID  string
 	CreatedAt time.Time
+	// Method is how the person signed in (MethodPassword, MethodSSO);
+	// empty on sessions stored before it was kept, and on those an
+	// invitation started.
+	Method string
 }
 
 // RefreshToken is a stored refresh token (only its hash is kept).
@@ -118,6 +130,15 @@ type Store interface {
 	SpendInvitation(ctx context.Context, hash string, at time.Time) error
 	// InvitationSpent reports whether the invitation has been used.
 	InvitationSpent(ctx context.Context, hash string) (bool, error)
+
+	// InsertInvitations stores many invitations at once.
+	InsertInvitations(ctx context.Context, invs []Invitation) error
+	// AccountHolders says which of the people have an account; nil asks
+	// about everyone.
+	AccountHolders(ctx context.Context, personIDs []string) (map[string]bool, error)
+	// LatestInvitations returns each person's latest invitation (its
+	// PersonID, CreatedAt and ExpiresAt); nil asks about everyone.
+	LatestInvitations(ctx context.Context, personIDs []string) (map[string]Invitation, error)
 }
 
 // People is what accounts need from the domain service.
@@ -130,11 +151,18 @@ type People interface {
 	Today() training.Date
 	Location() *time.Location
 	Audit(ctx context.Context, actor training.Actor, action, entity, id string, before, after any) error
+	// AuditMany records one change to many records, an entry each.
+	AuditMany(ctx context.Context, actor training.Actor, action, entity string, afters map[string]any) error
+	// PeopleForImport returns everyone on record (HR only).
+	PeopleForImport(ctx context.Context, actor training.Actor) ([]training.Person, error)
 }
 
 // Mailer queues e-mails (notify.Outbox).
 type Mailer interface {
 	Queue(ctx context.Context, m notify.Message) (bool, error)
+	// QueueMany queues many at once, returning by position those whose
+	// key is in use.
+	QueueMany(ctx context.Context, ms []notify.Message) (map[int]bool, error)
 }
 
 // Config sets lifetimes and the links in e-mails.
@@ -144,6 +172,10 @@ type Config struct {
 	PublicURL     string        // base of links in e-mails
 	Now           func() time.Time
 	Logger        *slog.Logger
+
+	// PasswordsOff refuses every sign-in with a password: people sign in
+	// with the organisation's identity provider (SSO).
+	PasswordsOff bool
 }
 
 // Service signs people in and out.
@@ -214,7 +246,10 @@ type RateLimitError struct {
 	Email string
 	// Failures is the limit that was reached.
 	Failures int
-	now      time.Time
+	// Resets: the limit is on password reset requests, not on wrong
+	// passwords.
+	Resets bool
+	now    time.Time
 }
 
 func (e *RateLimitError) Error() string { return e.PublicMessage() }
@@ -225,6 +260,12 @@ func (e *RateLimitError) PublicMessage() string {
 	until := e.Until.Format("15:04")
 	if e.Until.Format("2006-01-02") != e.now.In(e.Until.Location()).Format("2006-01-02") {
 		until += " on " + e.Until.Format("2 January")
+	}
+	switch {
+	case e.Resets && e.Email == "":
+		return fmt.Sprintf("Password reset requests from your network are paused until %s after %d of them. Try again then.", until, e.Failures)
+	case e.Resets:
+		return fmt.Sprintf("Password reset requests for %s are paused until %s after %d of them. Check your email for the links already sent, or try again then.", e.Email, until, e.Failures)
 	}
 	if e.Email == "" {
 		return fmt.Sprintf("Sign-in from your network is paused until %s after %d wrong passwords from it. Try again then.", until, e.Failures)
@@ -283,6 +324,9 @@ const maxShownEmail = 254
 // account has it, and against the client address, with a far higher limit
 // there, since a whole office may share one address.
 func (s *Service) Login(ctx context.Context, email, password, clientAddr string) (Tokens, error) {
+	if s.cfg.PasswordsOff {
+		return Tokens{}, ErrPasswordsOff
+	}
 	typed := training.NormaliseEmail(email)
 	accountKey := "account:" + typed
 	clientKey := ClientKey(clientAddr)
@@ -321,11 +365,18 @@ func (s *Service) Login(ctx context.Context, email, password, clientAddr string)
 		}
 		return fail()
 	}
+	if acct.PasswordHash == "" {
+		// An account made by a single sign-on has no password to match.
+		if err := s.hasher.VerifyDummy(ctx, password); err != nil {
+			return Tokens{}, err
+		}
+		return fail()
+	}
 	match, rehash, err := s.hasher.Verify(ctx, password, acct.PasswordHash)
 	if err != nil {
 		return Tokens{}, fmt.Errorf("verify password: %w", err)
 	}
-	if !match || person.IsLeaver(s.people.Today()) {
+	if !match || person.IsLeaver(s.people.Today()) || acct.Disabled() {
 		return fail()
 	}
 	if err := s.limiter.Reset(ctx, accountKey, auth.AccountLimit); err != nil {
@@ -339,11 +390,7 @@ func (s *Service) Login(ctx context.Context, email, password, clientAddr string)
 			}
 		}
 	}
-	return s.startSession(ctx, person.ID)
-}
-
-func (s *Service) startSession(ctx context.Context, personID string) (Tokens, error) {
-	return s.startSessionWithID(ctx, newID(), personID)
+	return s.startSessionBy(ctx, person.ID, MethodPassword)
 }
 
 func (s *Service) startSessionWithID(ctx context.Context, id, personID string) (Tokens, error) {
@@ -409,7 +456,7 @@ func (s *Service) Refresh(ctx context.Context, token string) (Tokens, error) {
 		return Tokens{}, errBadRefresh
 	}
 	acct, err := s.store.Account(ctx, rt.PersonID)
-	if err != nil {
+	if err != nil || acct.Disabled() {
 		return Tokens{}, errBadRefresh
 	}
 	if ended, err := s.sessionEnded(ctx, acct, rt.SessionID); err != nil || ended {
@@ -464,6 +511,11 @@ func (s *Service) principal(ctx context.Context, personID, sessionID string) (Pr
 		return Principal{}, err
 	}
 	if sessionID != "" {
+		// Roles (no session) still answers for a disabled account: HR
+		// see and change its roles.
+		if acct.Disabled() {
+			return Principal{}, fmt.Errorf("account disabled: %w", training.ErrUnauthenticated)
+		}
 		if ended, err := s.sessionEnded(ctx, acct, sessionID); err != nil || ended {
 			if err != nil {
 				return Principal{}, err
@@ -542,6 +594,11 @@ func (s *Service) ChangePassword(ctx context.Context, p Principal, current, next
 	}
 	if len(current) > auth.MaxPasswordBytes {
 		return training.Invalid("current_password", "The current password is not right: enter the password you sign in with.")
+	}
+	if acct.PasswordHash == "" {
+		// An account made by a single sign-on: there is no password to
+		// change, and none is set without the current one.
+		return training.Invalid("current_password", "You have no complytrack password: you sign in with your organisation's account.")
 	}
 	match, _, err := s.hasher.Verify(ctx, current, acct.PasswordHash)
 	if err != nil {

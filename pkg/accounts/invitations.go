@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/complytrack/complytrack/pkg/auth"
 	"github.com/complytrack/complytrack/pkg/notify"
@@ -75,7 +76,7 @@ func (s *Service) Invite(ctx context.Context, actor training.Actor, personID str
 	}
 	switch _, err := s.store.Account(ctx, personID); {
 	case err == nil:
-		return training.Conflict("%s already has an account, so they cannot be invited again. They sign in with the password they chose.", person.FullName())
+		return training.Conflict("%s already has an account, so they cannot be invited again.", person.FullName())
 	case !errors.Is(err, training.ErrNotFound):
 		return err
 	}
@@ -84,6 +85,23 @@ func (s *Service) Invite(ctx context.Context, actor training.Actor, personID str
 	if err := s.store.InsertInvitation(ctx, Invitation{Hash: hash, PersonID: personID, CreatedBy: actor.PersonID, CreatedAt: created, ExpiresAt: expires}); err != nil {
 		return fmt.Errorf("store invitation: %w", err)
 	}
+	msg := s.invitationMessage(person, token, expires)
+	// The outbox holds one message per key, so only one invitation per
+	// person is ever the first; every later one goes under its own key.
+	queued, err := s.mail.Queue(ctx, msg)
+	if err == nil && !queued {
+		msg.Key = invitationKey + hash
+		_, err = s.mail.Queue(ctx, msg)
+	}
+	if err != nil {
+		return fmt.Errorf("queue invitation: %w", err)
+	}
+	return s.people.Audit(ctx, actor, "person.invite", "person", personID, nil, map[string]any{"expires_at": expires})
+}
+
+// invitationMessage is the invitation e-mail carrying token, under the key
+// of a person's first invitation.
+func (s *Service) invitationMessage(person training.Person, token string, expires time.Time) notify.Message {
 	link := s.cfg.PublicURL + "/invite?token=" + url.QueryEscape(token)
 	body := fmt.Sprintf(`Dear %s,
 
@@ -97,24 +115,13 @@ Choose your password here (the link works once, until %s):
 
 If you did not expect this e-mail, you can ignore it.
 `, person.FullName(), expires.In(s.people.Location()).Format("2 January 2006 15:04"), link)
-	msg := notify.Message{
-		Key:      firstInvitationKey + personID,
+	return notify.Message{
+		Key:      firstInvitationKey + person.ID,
 		To:       person.Email,
 		Kind:     notify.KindInvitation,
 		Subject:  "Your complytrack account",
 		BodyText: body,
 	}
-	// The outbox holds one message per key, so only one invitation per
-	// person is ever the first; every later one goes under its own key.
-	queued, err := s.mail.Queue(ctx, msg)
-	if err == nil && !queued {
-		msg.Key = invitationKey + hash
-		_, err = s.mail.Queue(ctx, msg)
-	}
-	if err != nil {
-		return fmt.Errorf("queue invitation: %w", err)
-	}
-	return s.people.Audit(ctx, actor, "person.invite", "person", personID, nil, map[string]any{"expires_at": expires})
 }
 
 // oneTimeLink matches a link carrying a one-time token.

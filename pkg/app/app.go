@@ -18,6 +18,7 @@ import (
 
 	"github.com/complytrack/complytrack/pkg/accounts"
 	"github.com/complytrack/complytrack/pkg/auth"
+	"github.com/complytrack/complytrack/pkg/chasing"
 	"github.com/complytrack/complytrack/pkg/compliance"
 	"github.com/complytrack/complytrack/pkg/config"
 	"github.com/complytrack/complytrack/pkg/httpapi"
@@ -42,9 +43,14 @@ type App struct {
 	Training *compliance.Service
 	// Sessions runs face-to-face sessions and their bookings.
 	Sessions *sessions.Service
+	// Chasing sends and records the reminders managers and HR send by hand.
+	Chasing  *chasing.Service
 	Accounts *accounts.Service // nil in a worker
 	Outbox   *notify.Outbox
 	Keys     *auth.KeySet // nil in a worker
+	// SSO is sign-in with the organisation's identity provider; nil when
+	// it is not set up, and in a worker.
+	SSO *web.SSO
 	// Jobs runs the scheduled jobs; the caller starts it (COMPLYTRACK_WORKER)
 	// and shuts it down. Built in every process, so on-demand runs work
 	// from any API replica.
@@ -100,6 +106,7 @@ func New(ctx context.Context, cfg config.Config, db *mongo.Database, log *slog.L
 		return nil, err
 	}
 	a := &App{Store: store, Model: model, Training: svc, Sessions: sess, Outbox: outbox, Jobs: sched, cfg: cfg, log: log}
+	a.Chasing = chasing.New(svc, store.Reminders(), outbox, chasing.Options{Now: o.Now, Location: cfg.Location, PublicURL: cfg.PublicURL, Logger: log})
 	if o.Worker {
 		return a, nil
 	}
@@ -118,7 +125,11 @@ func New(ctx context.Context, cfg config.Config, db *mongo.Database, log *slog.L
 	}
 	acct := accounts.New(store, svc, outbox, hasher, tokens, o.Limiter, accounts.Config{
 		RefreshTTL: cfg.RefreshTTL, PublicURL: cfg.PublicURL, Logger: log, Now: o.Now,
+		PasswordsOff: cfg.OIDC.Enabled() && !cfg.OIDC.Passwords,
 	})
+	if a.SSO, err = newSSO(cfg, acct, store); err != nil {
+		return nil, err
+	}
 
 	generated, created, err := acct.EnsureAdmin(ctx, cfg.AdminEmail, cfg.AdminPassword)
 	if err != nil {
@@ -180,12 +191,14 @@ func (a *App) Router() *gin.Engine {
 	}
 	pages := web.New(web.Deps{
 		Logger: a.log, Training: a.Training, Accounts: a.Accounts, Outbox: a.Outbox, PublicURL: a.cfg.PublicURL, RefreshTTL: a.cfg.RefreshTTL,
-		ScanSchedule: scan, HeldImports: a.Store,
-		Sessions: a.Sessions, Roles: a.Store,
+		ScanSchedule: scan, HeldImports: a.Store, ImportMappings: a.importMappings(), Organisation: a.cfg.OrgName, Phase: a.cfg.Phase, SitePages: a.Store,
+		Sessions: a.Sessions, Roles: a.Store, Chasing: a.Chasing, Added: a.Store,
+		SSO: a.SSO,
 	})
 	return httpapi.New(httpapi.Deps{
 		Logger: a.log, DB: a.Store, Training: a.Training, Accounts: a.Accounts, Keys: a.Keys, Outbox: a.Outbox, Jobs: a.Jobs,
 		Sessions:       a.Sessions,
+		ImportMappings: a.importMappings(),
 		TrustedProxies: a.cfg.TrustedProxy, Pages: pages.Mount, PageNotFound: pages.NotFound,
 		RequestContext: readmodel.WithRequest,
 	})

@@ -7,8 +7,10 @@
 //
 // The use cases:
 //
-//   - ImportPeople: read an HR-system CSV export, plan it against the
-//     people stored now, and either preview the plan or apply it;
+//   - ImportPeople: read an HR-system CSV export (in our columns, or
+//     through one of HR's stored mappings of the system's own headers and
+//     dates), plan it against the people stored now, and either preview
+//     the plan or apply it;
 //   - ReadCompletionForm, then SelfCertify or RecordCompletion: a
 //     completion with its certificate, read from a multipart form as a
 //     stream under one size limit;
@@ -31,6 +33,7 @@ import (
 	"fmt"
 
 	"github.com/complytrack/complytrack/pkg/compliance"
+	"github.com/complytrack/complytrack/pkg/importmap"
 	"github.com/complytrack/complytrack/pkg/training"
 )
 
@@ -38,10 +41,19 @@ import (
 // service, so a front door may build one whenever it needs it.
 type App struct {
 	Training *compliance.Service
+	// Mappings are HR's stored import mappings; nil: files are imported
+	// in complytrack's own columns only.
+	Mappings *importmap.Service
 }
 
 // New returns the use cases on svc.
 func New(svc *compliance.Service) App { return App{Training: svc} }
+
+// WithMappings returns the use cases with HR's stored import mappings.
+func (a App) WithMappings(m *importmap.Service) App {
+	a.Mappings = m
+	return a
+}
 
 // SelfCertifiableCourse is the course code names when it applies to the
 // actor today, so that they may record completing it; any other course is

@@ -46,7 +46,7 @@ func TestImportPeople(t *testing.T) {
 		{"apply again", false, 0, 0, 2, 2},
 	} {
 		t.Run(step.name, func(t *testing.T) {
-			res, err := e.uc.ImportPeople(ctx, e.hr, strings.NewReader(file), step.dryRun)
+			res, err := e.uc.ImportPeople(ctx, e.hr, strings.NewReader(file), application.ImportOptions{DryRun: step.dryRun})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -91,7 +91,7 @@ func TestImportPeople(t *testing.T) {
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				n := people()
-				if _, err := e.uc.ImportPeople(ctx, tc.actor, tc.file, false); !tc.is(err) {
+				if _, err := e.uc.ImportPeople(ctx, tc.actor, tc.file, application.ImportOptions{}); !tc.is(err) {
 					t.Errorf("error %v, not the refusal expected", err)
 				}
 				if people() != n {

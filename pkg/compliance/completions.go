@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/complytrack/complytrack/pkg/ids"
 	"github.com/complytrack/complytrack/pkg/training"
 )
 
@@ -21,6 +22,14 @@ type FlagStore interface {
 	// InsertFlag stores a flag; one with the same key is ErrConflict.
 	InsertFlag(ctx context.Context, f training.Flag) (training.Flag, error)
 	EachFlag(ctx context.Context, fn func(training.Flag) error) error
+	// Flag reads one flag by ID, with whether it was dealt with
+	// (ErrNotFound when there is none).
+	Flag(ctx context.Context, id string) (training.Flag, error)
+	// DealWithFlag records that a flag was dealt with; a second time is
+	// ErrConflict.
+	DealWithFlag(ctx context.Context, id string, d training.Decision) error
+	// EachFlagDealtWith streams every flag dealt with: its ID, who and when.
+	EachFlagDealtWith(ctx context.Context, fn func(flagID string, d training.Decision) error) error
 }
 
 // SelfCertify records that the actor completed a course. It needs
@@ -137,7 +146,7 @@ func (s *Completions) recordCompletion(ctx context.Context, actor training.Actor
 	}
 
 	c := training.Completion{
-		ID: newID(s.now()), PersonID: personID, CourseCode: course.Code, CompletedOn: in.CompletedOn, Source: source,
+		ID: ids.New(s.now()), PersonID: personID, CourseCode: course.Code, CompletedOn: in.CompletedOn, Source: source,
 		CertificateRef: in.CertificateRef, RecordedBy: actor.PersonID, RecordedAt: s.now().UTC(),
 		// HR and trainers vouch for others, so what they record counts at
 		// once; nobody vouches for themself, so a person's own completion

@@ -50,7 +50,9 @@ func (s *Catalogue) CreateCourse(ctx context.Context, actor training.Actor, c tr
 }
 
 // UpdateCourse replaces a course's policy (the code stays). Only HR may.
-// Statuses change at once for everyone: they are computed, not stored.
+// Statuses change at once for everyone: they are computed, not stored. A
+// change of policy is kept as a version, so reports for days before it
+// still use the policy of their day.
 func (s *Catalogue) UpdateCourse(ctx context.Context, actor training.Actor, code string, change func(*training.Course)) (training.Course, error) {
 	before, err := s.Course(ctx, code)
 	if err != nil {
@@ -68,6 +70,11 @@ func (s *Catalogue) UpdateCourse(ctx context.Context, actor training.Actor, code
 	}
 	if err := s.store.UpdateCourse(ctx, c); err != nil {
 		return training.Course{}, err
+	}
+	// The version is what reports for past days read the old policy from;
+	// like the audit entry, a failure to write it is reported, not undone.
+	if err := s.keepCourseVersion(ctx, actor, before, c); err != nil {
+		return c, err
 	}
 	return c, s.audit(ctx, actor, "course.update", "course", c.Code, training.CourseForAudit(before), training.CourseForAudit(c))
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
-	"strings"
 
 	"github.com/complytrack/complytrack/pkg/training"
 )
@@ -103,41 +101,15 @@ func (s *Exemptions) ExemptionsOf(ctx context.Context, actor training.Actor, per
 	return out, err
 }
 
-// ListFlags lists the flags about people the actor may see, newest first.
-// Flags are not held in memory: each call streams the flags collection
-// once (a page of the flags list is an HR or manager task, not a hot path).
+// ListFlags lists the flags about people the actor may see, newest first
+// (flags.go).
 func (s *Flags) ListFlags(ctx context.Context, actor training.Actor, f training.FlagFilter, page training.PageRequest) (training.Page[training.Flag], error) {
-	if _, err := training.ParseFlagKind("kind", string(f.Kind)); err != nil {
-		return training.Page[training.Flag]{}, err
+	rows, err := s.FlagRows(ctx, actor, f, page)
+	out := training.Page[training.Flag]{NextCursor: rows.NextCursor}
+	for _, r := range rows.Items {
+		out.Items = append(out.Items, r.Flag)
 	}
-	after, err := training.DecodeCursor(page.Cursor)
-	if err != nil {
-		return training.Page[training.Flag]{}, err
-	}
-	var all []training.Flag
-	if err := s.flags.EachFlag(ctx, func(fl training.Flag) error {
-		// Duplicate evidence is HR's business (it may mean fraud).
-		if (f.Kind == "" || fl.Kind == f.Kind) && (fl.Kind != training.FlagDuplicateEvidence || actor.ReadsAll()) {
-			all = append(all, fl)
-		}
-		return nil
-	}); err != nil {
-		return training.Page[training.Flag]{}, err
-	}
-	var out []training.Flag
-	if err := s.read(ctx, func(o Org) error {
-		for _, fl := range all {
-			if canSee(o, actor, fl.PersonID) {
-				out = append(out, fl)
-			}
-		}
-		return nil
-	}); err != nil {
-		return training.Page[training.Flag]{}, err
-	}
-	// Newest first; the key makes the order total for the cursor.
-	slices.SortFunc(out, func(a, b training.Flag) int { return strings.Compare(flagKey(a), flagKey(b)) })
-	return training.Paginate(out, after, page.Size(), func(fl training.Flag) string { return flagKey(fl) }), nil
+	return out, err
 }
 
 // flagKey sorts newest first: it inverts the time so that a larger

@@ -2,16 +2,13 @@ package compliance
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/binary"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"time"
 
+	"github.com/complytrack/complytrack/pkg/ids"
 	"github.com/complytrack/complytrack/pkg/training"
 )
 
@@ -58,10 +55,10 @@ func (s *People) ApplyImport(ctx context.Context, actor training.Actor, creates 
 	now := s.now().UTC()
 
 	// Give every new person an ID, so managers created in this file resolve.
-	ids := map[string]string{}
+	idOf := map[string]string{}
 	current := map[string]training.Person{}
 	if err := s.read(ctx, func(o Org) error {
-		o.EachPerson(func(p training.Person) bool { ids[p.EmployeeNumber] = p.ID; return true })
+		o.EachPerson(func(p training.Person) bool { idOf[p.EmployeeNumber] = p.ID; return true })
 		for _, u := range updates {
 			if p, ok := o.Person(u.ID); ok {
 				current[u.ID] = p
@@ -74,12 +71,12 @@ func (s *People) ApplyImport(ctx context.Context, actor training.Actor, creates 
 	people := make([]training.Person, len(creates))
 	for i, c := range creates {
 		people[i] = c.Input.Record()
-		people[i].ID = newID(now)
-		ids[people[i].EmployeeNumber] = people[i].ID
+		people[i].ID = ids.New(now)
+		idOf[people[i].EmployeeNumber] = people[i].ID
 	}
 	for i, c := range creates {
 		if m := c.Input.ManagerEmployeeNumber; m != "" {
-			people[i].ManagerID = ids[m]
+			people[i].ManagerID = idOf[m]
 		}
 	}
 	refused, err := bulk.InsertPeople(ctx, people)
@@ -94,6 +91,7 @@ func (s *People) ApplyImport(ctx context.Context, actor training.Actor, creates 
 			continue
 		}
 		res.Created++
+		res.CreatedIDs = append(res.CreatedIDs, p.ID)
 		audits = append(audits, s.auditEntry(actor, "person.import_create", "person", p.ID, nil, training.PersonForAudit(p), now))
 	}
 
@@ -106,7 +104,7 @@ func (s *People) ApplyImport(ctx context.Context, actor training.Actor, creates 
 			continue
 		}
 		p := before.Edited(u.Input)
-		p.ManagerID = ids[u.Input.ManagerEmployeeNumber] // "" for none
+		p.ManagerID = idOf[u.Input.ManagerEmployeeNumber] // "" for none
 		changed, befores, lines = append(changed, p), append(befores, before), append(lines, u.Line)
 	}
 	updated, refusedUpdates, err := bulk.UpdatePeople(ctx, changed)
@@ -155,17 +153,4 @@ func publicMessage(err error) string {
 	default:
 		return "This line could not be saved. Import the file again."
 	}
-}
-
-var idCounter atomic.Uint32
-
-// newID returns an ObjectID-shaped, time-ordered ID (4 bytes of seconds,
-// 5 random, 3 of a counter), the same shape the store gives out.
-func newID(now time.Time) string {
-	var b [12]byte
-	binary.BigEndian.PutUint32(b[0:4], uint32(now.Unix()))
-	_, _ = rand.Read(b[4:9])
-	c := idCounter.Add(1)
-	b[9], b[10], b[11] = byte(c>>16), byte(c>>8), byte(c)
-	return hex.EncodeToString(b[:])
 }

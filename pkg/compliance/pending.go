@@ -42,3 +42,32 @@ func (s *Completions) PendingCompletions(ctx context.Context, actor training.Act
 	})
 	return out, nil
 }
+
+// PendingCount is how many completions wait for the actor's decision: those
+// PendingCompletions lists that the actor may verify (so none for an
+// auditor, who decides nothing). The navigation shows it on every page, so
+// it counts in the organisation held in memory without building the list,
+// and works out the reporting line only for completions that are pending.
+func (s *Completions) PendingCount(ctx context.Context, actor training.Actor) (int, error) {
+	n := 0
+	err := s.read(ctx, func(o Org) error {
+		o.EachPerson(func(p training.Person) bool {
+			if p.ID == actor.PersonID {
+				return true
+			}
+			for _, c := range o.Completions(p.ID) {
+				if c.State() != training.StatePending {
+					continue
+				}
+				course, _ := o.Course(c.CourseCode)
+				above := !actor.HR && course.Verification == training.VerificationManager && oversees(o, actor, p.ID)
+				if training.MayReview(actor, p.ID, course, above) {
+					n++
+				}
+			}
+			return true
+		})
+		return nil
+	})
+	return n, err
+}

@@ -13,10 +13,10 @@ import (
 // ComplianceReport works out a course's compliance for everyone on a day,
 // grouped. Only HR and auditors may run it. For a past day it uses what
 // was recorded by the end of that day (completions, decisions, exemptions
-// and people's records as they were then), so it agrees with what the
-// status pages said that day. The course's current policy applies: a
-// policy change is reflected in reports recomputed afterwards (the
-// monthly snapshots keep the figure as it was sent).
+// and people's records as they were then) and the course's policy as it
+// stood then (its versions), so it agrees with what the status pages said
+// that day, and a later policy change does not alter it. The monthly
+// snapshots keep the figure as it was sent besides.
 func (s *Reports) ComplianceReport(ctx context.Context, actor training.Actor, req training.ReportRequest) (training.Report, error) {
 	if !actor.ReadsAll() {
 		return training.Report{}, fmt.Errorf("compliance report: %w", training.ErrForbidden)
@@ -36,31 +36,64 @@ func (s *Reports) ComplianceReport(ctx context.Context, actor training.Actor, re
 	if req.AsOf.After(today) {
 		v.Problem("as_of", "The date of the report must be today or in the past (today is %s)", today)
 	}
-	var known time.Time // zero: everything recorded so far
-	var then map[string]training.Person
+	course, err := s.reportCourse(ctx, req.CourseCode, v)
+	if err != nil {
+		return training.Report{}, err
+	}
 	if req.AsOf.Before(today) {
-		known = training.EndOfDay(req.AsOf, s.loc)
-		var err error
-		if then, err = s.peopleAt(ctx, known); err != nil {
+		known := training.EndOfDay(req.AsOf, s.loc)
+		if course, _, err = s.policyAt(ctx, course, known); err != nil {
 			return training.Report{}, err
 		}
+		then, err := s.peopleAt(ctx, known)
+		if err != nil {
+			return training.Report{}, err
+		}
+		return s.reportOn(ctx, course, req.AsOf, req.GroupBy, known, then)
 	}
-	var rep training.Report
+	return s.reportOn(ctx, course, req.AsOf, req.GroupBy, time.Time{}, nil)
+}
+
+// reportCourse finds the course a report is asked for (the only one when
+// none is named), adding what is wrong to v, which it returns when it
+// holds anything.
+func (s *Reports) reportCourse(ctx context.Context, code string, v *training.ValidationError) (training.Course, error) {
+	var course training.Course
 	err := s.read(ctx, func(o Org) error {
 		courses := o.Courses()
-		if req.CourseCode == "" && len(courses) == 1 {
-			req.CourseCode = courses[0].Code
+		if code == "" && len(courses) == 1 {
+			code = courses[0].Code
 		}
-		course, ok := o.Course(req.CourseCode)
+		c, ok := o.Course(code)
 		switch {
-		case req.CourseCode == "":
+		case code == "":
 			v.Problem("course_code", "Choose a course")
 		case !ok:
-			v.Problem("course_code", "There is no course with the code %s", req.CourseCode)
+			v.Problem("course_code", "There is no course with the code %s", code)
 		}
-		if err := v.Err(); err != nil {
-			return err
-		}
+		course = c
+		return v.Err()
+	})
+	return course, err
+}
+
+// policyAt is the course's policy as it stood at instant t (from its
+// versions), with the key naming that policy (training.PolicyAt).
+func (s *core) policyAt(ctx context.Context, current training.Course, t time.Time) (training.Course, string, error) {
+	versions, err := s.courseVersions(ctx, current.Code)
+	if err != nil {
+		return training.Course{}, "", err
+	}
+	c, key := training.PolicyAt(current, versions, t)
+	return c, key, nil
+}
+
+// reportOn works out the report of course on day asOf, from what was
+// known at instant known (zero: everything recorded so far) with people's
+// records as they were then (then; nil for today).
+func (s *Reports) reportOn(ctx context.Context, course training.Course, asOf training.Date, by training.GroupBy, known time.Time, then map[string]training.Person) (training.Report, error) {
+	var rep training.Report
+	err := s.read(ctx, func(o Org) error {
 		personAt := func(id string) (training.Person, bool) {
 			p, ok := o.Person(id)
 			if !ok || known.IsZero() {
@@ -76,14 +109,14 @@ func (s *Reports) ComplianceReport(ctx context.Context, actor training.Actor, re
 			// versions were kept): the current record is the best there is.
 			return p, true
 		}
-		rep = training.Report{AsOf: req.AsOf, CourseCode: course.Code, GroupBy: req.GroupBy}
+		rep = training.Report{AsOf: asOf, CourseCode: course.Code, GroupBy: by}
 		groups := map[string]*training.Tally{}
 		o.EachPerson(func(current training.Person) bool {
 			p, existed := personAt(current.ID)
 			if !existed {
 				return true
 			}
-			a := training.Evaluate(p, course, o.Completions(p.ID), o.Exemptions(p.ID), req.AsOf, known)
+			a := training.Evaluate(p, course, o.Completions(p.ID), o.Exemptions(p.ID), asOf, known)
 			if !a.Applicable {
 				return true
 			}
@@ -91,7 +124,7 @@ func (s *Reports) ComplianceReport(ctx context.Context, actor training.Actor, re
 			if m, ok := personAt(p.ManagerID); ok {
 				manager = m
 			}
-			key := training.GroupKey(req.GroupBy, p, manager)
+			key := training.GroupKey(by, p, manager)
 			if groups[key] == nil {
 				groups[key] = &training.Tally{}
 			}

@@ -102,6 +102,9 @@ type core struct {
 	// attendance, when set, limits what a trainer records for others to
 	// the people booked on their sessions (UseAttendance).
 	attendance Attendance
+
+	// trends keeps past months' figures for Reports.Trend.
+	trends trendCache
 }
 
 // Options configure a Service.

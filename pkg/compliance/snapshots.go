@@ -45,3 +45,18 @@ func (s *Reports) Snapshots(ctx context.Context, actor training.Actor, courseCod
 	}
 	return store.ListSnapshots(ctx, courseCode)
 }
+
+// MonthlyReports lists the monthly reports kept for a course (every
+// course's when code is empty), newest first, as they were sent. HR and
+// auditors only; a course that does not exist is named as the problem.
+func (s *Reports) MonthlyReports(ctx context.Context, actor training.Actor, code string) ([]training.Snapshot, error) {
+	if !actor.ReadsAll() {
+		return nil, fmt.Errorf("monthly reports: %w", training.ErrForbidden)
+	}
+	if code != "" {
+		if _, err := s.reportCourse(ctx, code, &training.ValidationError{}); err != nil {
+			return nil, err
+		}
+	}
+	return s.Snapshots(ctx, actor, code)
+}

@@ -42,7 +42,26 @@ type Config struct {
 	// from COMPLYTRACK_SCHEDULE_<JOB> (e.g. _COMPLIANCE_SCAN).
 	Schedules map[string]string
 	JobLease  time.Duration // COMPLYTRACK_JOB_LEASE
+	OrgName   string        // COMPLYTRACK_ORG_NAME: shown in every page's header; empty: none
+	Phase     string        // COMPLYTRACK_PHASE: "alpha", "beta" or "" (no phase banner)
+	// OIDC is sign-in with the organisation's identity provider.
+	OIDC OIDC
 }
+
+// OIDC is sign-in with an OpenID Connect provider (Entra ID, Google
+// Workspace, ...); off while Issuer is empty.
+type OIDC struct {
+	Issuer           string // COMPLYTRACK_OIDC_ISSUER
+	ClientID         string // COMPLYTRACK_OIDC_CLIENT_ID
+	ClientSecret     string // COMPLYTRACK_OIDC_CLIENT_SECRET (never logged)
+	ClientSecretFile string // COMPLYTRACK_OIDC_CLIENT_SECRET_FILE: path to the same
+	Name             string // COMPLYTRACK_OIDC_NAME: the button says "Sign in with {Name}"
+	MatchClaim       string // COMPLYTRACK_OIDC_MATCH_CLAIM
+	Passwords        bool   // COMPLYTRACK_OIDC_PASSWORDS: local passwords stay allowed
+}
+
+// Enabled reports whether sign-in with the provider is set up.
+func (o OIDC) Enabled() bool { return o.Issuer != "" }
 
 // Embedded reports whether complytrack runs its own embedded engine.
 func (c Config) Embedded() bool { return c.MongoURI == "" }
@@ -215,6 +234,73 @@ var settings = []Setting{
 		c.JobLease = d
 		return nil
 	}},
+	{"COMPLYTRACK_ORG_NAME", "(none)", "the organisation's name, shown in every page's header beside the service's", func(c *Config, v string) error {
+		v = strings.Join(strings.Fields(v), " ")
+		if len(v) > 100 {
+			return errors.New("must be at most 100 characters")
+		}
+		c.OrgName = v
+		return nil
+	}},
+	{"COMPLYTRACK_PHASE", "beta", "the phase banner under the header: alpha, beta (a new service: people are asked to say what they think), or off once the service is live", func(c *Config, v string) error {
+		switch v {
+		case "alpha", "beta":
+			c.Phase = v
+		case "off":
+			c.Phase = ""
+		default:
+			return errors.New("must be alpha, beta or off")
+		}
+		return nil
+	}},
+	{"COMPLYTRACK_OIDC_ISSUER", "(none: no single sign-on)", "issuer address of the OpenID Connect provider people sign in with, e.g. https://login.microsoftonline.com/<tenant-id>/v2.0", func(c *Config, v string) error {
+		u, err := url.Parse(v)
+		loopback := u != nil && (u.Hostname() == "localhost" || net.ParseIP(u.Hostname()).IsLoopback())
+		if err != nil || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || (u.Scheme != "https" && !(u.Scheme == "http" && loopback)) {
+			return errors.New("must be the provider's https address, like https://accounts.google.com")
+		}
+		c.OIDC.Issuer = v
+		return nil
+	}},
+	{"COMPLYTRACK_OIDC_CLIENT_ID", "(none)", "complytrack's client (application) ID at the provider", func(c *Config, v string) error {
+		c.OIDC.ClientID = strings.TrimSpace(v)
+		return nil
+	}},
+	{"COMPLYTRACK_OIDC_CLIENT_SECRET", "(none)", "complytrack's client secret at the provider", func(c *Config, v string) error {
+		c.OIDC.ClientSecret = v
+		return nil
+	}},
+	{"COMPLYTRACK_OIDC_CLIENT_SECRET_FILE", "(none)", "path to a file holding COMPLYTRACK_OIDC_CLIENT_SECRET (mode 0600 or stricter)", func(c *Config, v string) error {
+		c.OIDC.ClientSecretFile = v
+		return nil
+	}},
+	{"COMPLYTRACK_OIDC_NAME", "your work account", "what the sign-in button names: \"Sign in with {name}\"", func(c *Config, v string) error {
+		v = strings.Join(strings.Fields(v), " ")
+		if len(v) > 60 {
+			return errors.New("must be at most 60 characters")
+		}
+		c.OIDC.Name = v
+		return nil
+	}},
+	{"COMPLYTRACK_OIDC_MATCH_CLAIM", "email", "the ID token claim that finds the person: email (only when the provider marks it verified), preferred_username or upn (matched to the e-mail address), or an employee-number claim", func(c *Config, v string) error {
+		v = strings.TrimSpace(v)
+		if strings.ContainsFunc(v, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+			return errors.New("must be a claim name, like email or employee_number")
+		}
+		c.OIDC.MatchClaim = v
+		return nil
+	}},
+	{"COMPLYTRACK_OIDC_PASSWORDS", "on", "whether people may still sign in with a complytrack password when single sign-on is set up: on or off", func(c *Config, v string) error {
+		switch strings.ToLower(v) {
+		case "on", "true", "1":
+			c.OIDC.Passwords = true
+		case "off", "false", "0":
+			c.OIDC.Passwords = false
+		default:
+			return errors.New("must be on or off")
+		}
+		return nil
+	}},
 	scheduleSetting("compliance-scan", "0 6 * * *", "when the daily compliance scan runs (flags, reminders, escalations)"),
 	scheduleSetting("manager-digest", "0 8 * * 1", "when line managers get their weekly digest"),
 	scheduleSetting("monthly-report", "0 7 1 * *", "when the monthly report is kept and sent"),
@@ -262,6 +348,8 @@ func Load(environ []string) (Config, error) {
 		RefreshTTL:    14 * 24 * time.Hour,
 		MailFrom:      "complytrack@localhost",
 		JobLease:      2 * time.Minute,
+		Phase:         "beta",
+		OIDC:          OIDC{Name: "your work account", MatchClaim: "email", Passwords: true},
 	}
 	c.Location, _ = time.LoadLocation("Europe/London")
 
@@ -308,7 +396,29 @@ func Load(environ []string) (Config, error) {
 	if c.JWTKeys != "" && c.JWTKeysFile != "" {
 		return Config{}, &Error{Name: "COMPLYTRACK_JWT_KEYS_FILE", Reason: "set either COMPLYTRACK_JWT_KEYS or COMPLYTRACK_JWT_KEYS_FILE, not both"}
 	}
+	if err := checkOIDC(c.OIDC); err != nil {
+		return Config{}, err
+	}
 	return c, nil
+}
+
+// checkOIDC refuses single sign-on settings that cannot work together.
+func checkOIDC(o OIDC) error {
+	switch {
+	case !o.Enabled() && (o.ClientID != "" || o.ClientSecret != "" || o.ClientSecretFile != ""):
+		return &Error{Name: "COMPLYTRACK_OIDC_ISSUER", Reason: "must be set when the other COMPLYTRACK_OIDC_ settings are"}
+	case !o.Enabled() && !o.Passwords:
+		return &Error{Name: "COMPLYTRACK_OIDC_PASSWORDS", Reason: "can be off only when COMPLYTRACK_OIDC_ISSUER is set: nobody could sign in"}
+	case !o.Enabled():
+		return nil
+	case o.ClientID == "":
+		return &Error{Name: "COMPLYTRACK_OIDC_CLIENT_ID", Reason: "must be set with COMPLYTRACK_OIDC_ISSUER"}
+	case o.ClientSecret != "" && o.ClientSecretFile != "":
+		return &Error{Name: "COMPLYTRACK_OIDC_CLIENT_SECRET_FILE", Reason: "set either COMPLYTRACK_OIDC_CLIENT_SECRET or COMPLYTRACK_OIDC_CLIENT_SECRET_FILE, not both"}
+	case o.ClientSecret == "" && o.ClientSecretFile == "":
+		return &Error{Name: "COMPLYTRACK_OIDC_CLIENT_SECRET", Reason: "must be set with COMPLYTRACK_OIDC_ISSUER (or COMPLYTRACK_OIDC_CLIENT_SECRET_FILE)"}
+	}
+	return nil
 }
 
 // Bool formats b as on/off for logs.

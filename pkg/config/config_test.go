@@ -60,6 +60,8 @@ func TestBadSettingsNameTheVariable(t *testing.T) {
 		{"COMPLYTRACK_LOG_LEVEL=loud", "COMPLYTRACK_LOG_LEVEL"},
 		{"COMPLYTRACK_PUBLIC_URL=ftp://x", "COMPLYTRACK_PUBLIC_URL"},
 		{"COMPLYTRACK_SHUTDOWN_TIMEOUT=forever", "COMPLYTRACK_SHUTDOWN_TIMEOUT"},
+		{"COMPLYTRACK_PHASE=gamma", "COMPLYTRACK_PHASE"},
+		{"COMPLYTRACK_ORG_NAME=" + strings.Repeat("Eastmoor ", 20), "COMPLYTRACK_ORG_NAME"},
 		{"COMPLYTRACK_HTTP_ADRR=:8080", "COMPLYTRACK_HTTP_ADRR"}, // a typo is not silently ignored
 	}
 	for _, tt := range tests {
@@ -73,6 +75,25 @@ func TestBadSettingsNameTheVariable(t *testing.T) {
 				t.Errorf("message %q is not one line naming %s", msg, tt.name)
 			}
 		})
+	}
+}
+
+// The organisation's name is shown as written, its blanks tidied; the
+// phase banner says beta until it is set to alpha or turned off.
+func TestOrganisationAndPhase(t *testing.T) {
+	tests := []struct {
+		env        []string
+		org, phase string
+	}{
+		{nil, "", "beta"},
+		{[]string{"COMPLYTRACK_ORG_NAME=  Eastmoor   District Council ", "COMPLYTRACK_PHASE=alpha"}, "Eastmoor District Council", "alpha"},
+		{[]string{"COMPLYTRACK_PHASE=off"}, "", ""},
+	}
+	for _, tt := range tests {
+		c, err := config.Load(tt.env)
+		if err != nil || c.OrgName != tt.org || c.Phase != tt.phase {
+			t.Errorf("%v: organisation %q, phase %q (%v); want %q, %q", tt.env, c.OrgName, c.Phase, err, tt.org, tt.phase)
+		}
 	}
 }
 

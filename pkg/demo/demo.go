@@ -238,6 +238,9 @@ func Fill(ctx context.Context, a *app.App, log *slog.Logger) (Result, error) {
 		return Result{}, fmt.Errorf("demo data: sessions: %w", err)
 	}
 
+	if _, err := keepMonthlyReports(ctx, a, courses); err != nil { // monthly.go
+		return Result{}, fmt.Errorf("demo data: monthly reports: %w", err)
+	}
 	rep, err := svc.ComplianceReport(ctx, system, training.ReportRequest{CourseCode: "PREVENT"})
 	if err != nil {
 		return Result{}, fmt.Errorf("demo data: report: %w", err)

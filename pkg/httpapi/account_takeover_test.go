@@ -105,7 +105,7 @@ func TestHRCannotTakeOverAnAccount(t *testing.T) {
 
 	// Re-inviting an account holder is refused, in a plain sentence.
 	r := invite(sam)
-	if r.Status != http.StatusConflict || problemDetail(t, r) != "Sam Tester already has an account, so they cannot be invited again. They sign in with the password they chose." {
+	if r.Status != http.StatusConflict || problemDetail(t, r) != "Sam Tester already has an account, so they cannot be invited again." {
 		t.Fatalf("re-inviting an account holder: %d %s", r.Status, r.Body)
 	}
 	// The link HR could read is older than Sam's password: it cannot replace it.

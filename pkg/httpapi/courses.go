@@ -29,6 +29,9 @@ type courseResponse struct {
 	EffectiveFrom   training.Date         `json:"effective_from"`
 	Evidence        training.Evidence     `json:"evidence"`
 	Verification    training.Verification `json:"verification"`
+	// TargetPct is the compliance, in percent, the dashboard measures
+	// departments against.
+	TargetPct int `json:"target_pct"`
 }
 
 func toCourse(c training.Course) courseResponse {
@@ -43,7 +46,7 @@ func toCourse(c training.Course) courseResponse {
 		AppliesTo:      appliesTo{Kinds: c.AppliesTo.Kinds, Departments: nz(c.AppliesTo.Departments), JobTitles: nz(c.AppliesTo.JobTitles)},
 		NewStarterDays: c.NewStarterDays, ValidityMonths: c.ValidityMonths, DueSoonDays: c.DueSoonDays,
 		RenewWindowDays: c.RenewWindowDays, ExpiryBasis: c.ExpiryBasis, EffectiveFrom: c.EffectiveFrom,
-		Evidence: c.Evidence, Verification: c.Verification,
+		Evidence: c.Evidence, Verification: c.Verification, TargetPct: c.Target(),
 	}
 }
 
@@ -70,6 +73,7 @@ type courseRequest struct {
 	EffectiveFrom   *string           `json:"effective_from"`
 	Evidence        *string           `json:"evidence"`
 	Verification    *string           `json:"verification"`
+	TargetPct       *int              `json:"target_pct"`
 }
 
 // apply writes the request's fields onto c, naming unparseable ones in v.
@@ -128,6 +132,14 @@ func (r courseRequest) apply(c *training.Course, v *training.ValidationError) {
 	if r.Verification != nil {
 		c.Verification, _ = training.ParseVerification("verification", *r.Verification)
 	}
+	if r.TargetPct != nil {
+		// 0 is how a stored course says "the default": a caller asks for
+		// a real target.
+		if *r.TargetPct < 1 {
+			v.Problem("target_pct", "The compliance target must be a whole number from 1 to 100")
+		}
+		c.TargetPct = *r.TargetPct
+	}
 }
 
 // defaultCourse is the policy a new course starts from: the defaults in
@@ -137,7 +149,7 @@ func defaultCourse() training.Course {
 		Delivery: training.DeliveryELearning, NewStarterDays: training.DefaultNewStarterDays,
 		ValidityMonths: training.DefaultValidityMonths, DueSoonDays: training.DefaultDueSoonDays,
 		RenewWindowDays: training.DefaultRenewWindowDays, ExpiryBasis: training.ExpiryFromCompletion,
-		Evidence: training.EvidenceNone, Verification: training.VerificationNone,
+		Evidence: training.EvidenceNone, Verification: training.VerificationNone, TargetPct: training.DefaultTargetPct,
 	}
 }
 

@@ -29,7 +29,8 @@ type importResponse struct {
 }
 
 // importPeople reads an HR-system CSV export and upserts by employee
-// number. With ?dry_run=true it reports what it would do and writes nothing.
+// number. With ?dry_run=true it reports what it would do and writes nothing;
+// with ?mapping={id} it reads the file through that stored import mapping.
 func (h *handlers) importPeople(c *gin.Context) (reply, error) {
 	dryRun := c.Query("dry_run") == "true"
 	if q := c.Query("dry_run"); q != "" && q != "true" && q != "false" {
@@ -39,7 +40,8 @@ func (h *handlers) importPeople(c *gin.Context) (reply, error) {
 	if mt != "text/csv" {
 		return reply{}, fmt.Errorf("import wants text/csv: %w", ErrUnsupportedMediaType)
 	}
-	res, err := h.app().ImportPeople(c.Request.Context(), actor(c), c.Request.Body, dryRun)
+	res, err := h.app().ImportPeople(c.Request.Context(), actor(c), c.Request.Body,
+		application.ImportOptions{DryRun: dryRun, MappingID: c.Query("mapping")})
 	if err != nil {
 		return reply{}, err
 	}

@@ -214,6 +214,12 @@ var matrix = map[string]matrixEntry{
 	"POST /api/v1/auth/accept-invite": {want: public(http.StatusUnprocessableEntity), publicOnly: true, body: func(*env, string, string, int) any {
 		return map[string]string{"token": "unknown", "password": "long-enough-password"}
 	}},
+	"POST /api/v1/auth/forgot-password": {want: public(http.StatusAccepted), publicOnly: true, body: func(*env, string, string, int) any {
+		return map[string]string{"email": "nobody@example.org"}
+	}},
+	"POST /api/v1/auth/reset-password": {want: public(http.StatusUnprocessableEntity), publicOnly: true, body: func(*env, string, string, int) any {
+		return map[string]string{"token": "unknown", "password": "long-enough-password"}
+	}},
 
 	"GET /api/v1/me": {want: signedIn(http.StatusOK)},
 	"POST /api/v1/me/password": {want: signedIn(http.StatusNoContent), body: func(e *env, caller, _ string, _ int) any {
@@ -263,6 +269,14 @@ var matrix = map[string]matrixEntry{
 	"POST /api/v1/people/import": {want: onlyRoles(http.StatusOK, "hr"), query: "?dry_run=true", body: func(*env, string, string, int) any {
 		return csvBody("employee_number,email,given_name,family_name,kind,start_date\nX1,x1@example.gov.uk,Xan,Ex,staff,2026-01-05\n")
 	}},
+	"GET /api/v1/import-mappings": {want: onlyRoles(http.StatusOK, "hr")},
+	"POST /api/v1/import-mappings": {want: onlyRoles(http.StatusCreated, "hr"), body: func(*env, string, string, int) any {
+		return map[string]any{"name": "iTrent", "date_format": "DD/MM/YYYY", "columns": map[string]string{"Employee Number": "employee_number",
+			"Work Email": "email", "Forename": "given_name", "Surname": "family_name", "Person Type": "kind", "Hire Date": "start_date"}}
+	}},
+	"POST /api/v1/import-mappings/suggest": {want: onlyRoles(http.StatusOK, "hr"), body: func(*env, string, string, int) any {
+		return csvBody("Employee Number,Forename,Surname,Hire Date\nX1,Xan,Ex,23/11/2026\n")
+	}},
 
 	"GET /api/v1/me/training": {want: signedIn(http.StatusOK)},
 	"POST /api/v1/me/completions": {want: signedIn(http.StatusCreated), body: func(*env, string, string, int) any {
@@ -285,6 +299,7 @@ var matrix = map[string]matrixEntry{
 	"GET /api/v1/team":               {want: signedIn(http.StatusOK)},
 	"GET /api/v1/flags":              {want: signedIn(http.StatusOK)},
 	"GET /api/v1/reports/compliance": {want: onlyRoles(http.StatusOK, "hr", "auditor"), query: "?course_code=PREVENT&group_by=manager"},
+	"GET /api/v1/reports/monthly":    {want: onlyRoles(http.StatusOK, "hr", "auditor"), query: "?course_code=PREVENT"},
 	"GET /api/v1/outbox":             {want: onlyRoles(http.StatusOK, "hr")},
 	"GET /api/v1/audit":              {want: onlyRoles(http.StatusOK, "hr", "auditor")},
 

@@ -68,13 +68,17 @@ var operations = []operation{
 
 	// Sign-in.
 	{Method: "POST", Path: "/api/v1/auth/login", ID: "login", Handle: (*handlers).login, Tag: tagAuth, Public: true,
-		Summary: "Sign in with e-mail and password", In: jsonOf[loginRequest](), OK: 200, Out: jsonOf[tokensResponse](), Errors: []int{401, 429}},
+		Summary: "Sign in with e-mail and password (403 when passwords are turned off for single sign-on)", In: jsonOf[loginRequest](), OK: 200, Out: jsonOf[tokensResponse](), Errors: []int{401, 403, 429}},
 	{Method: "POST", Path: "/api/v1/auth/refresh", ID: "refresh", Handle: (*handlers).refresh, Tag: tagAuth, Public: true,
 		Summary: "Exchange a refresh token for new tokens (a reused one revokes the whole login)", In: jsonOf[refreshRequest](), OK: 200, Out: jsonOf[tokensResponse](), Errors: []int{401}},
 	{Method: "POST", Path: "/api/v1/auth/logout", ID: "logout", Handle: (*handlers).logout, Tag: tagAuth, Public: true,
 		Summary: "End the login a refresh token belongs to", In: jsonOf[refreshRequest](), OK: 204},
 	{Method: "POST", Path: "/api/v1/auth/accept-invite", ID: "acceptInvite", Handle: (*handlers).acceptInvite, Tag: tagAuth, Public: true,
 		Summary: "Accept an invitation and choose a password", In: jsonOf[acceptInviteRequest](), OK: 200, Out: jsonOf[tokensResponse]()},
+	{Method: "POST", Path: "/api/v1/auth/forgot-password", ID: "forgotPassword", Handle: (*handlers).forgotPassword, Tag: tagAuth, Public: true,
+		Summary: "E-mail a one-time link to reset a complytrack password (the same answer whether or not the address has an account)", In: jsonOf[forgotPasswordRequest](), OK: 202, Out: jsonOf[statusMessage](), Errors: []int{429}},
+	{Method: "POST", Path: "/api/v1/auth/reset-password", ID: "resetPassword", Handle: (*handlers).resetPassword, Tag: tagAuth, Public: true,
+		Summary: "Choose a new password with a reset link, ending every other sign-in, and sign in", In: jsonOf[resetPasswordRequest](), OK: 200, Out: jsonOf[tokensResponse](), Errors: []int{403}},
 
 	// The caller.
 	{Method: "GET", Path: "/api/v1/me", ID: "getMe", Handle: (*handlers).me, Tag: tagMe,
@@ -92,8 +96,15 @@ var operations = []operation{
 	{Method: "POST", Path: "/api/v1/people", ID: "createPerson", Handle: (*handlers).createPerson, Tag: tagPeople,
 		Summary: "Add a person", In: jsonOf[personRequest](), OK: 201, Out: jsonOf[savedPersonResponse](), Errors: []int{403, 409}},
 	{Method: "POST", Path: "/api/v1/people/import", ID: "importPeople", Handle: (*handlers).importPeople, Tag: tagPeople,
-		Summary: "Import an HR-system CSV export, upserting by employee number", Query: params(qDryRun), In: csvImportBody, OK: 200, Out: jsonOf[importResponse](),
+		Summary: "Import an HR-system CSV export, upserting by employee number", Query: params(qDryRun, qMapping), In: csvImportBody, OK: 200, Out: jsonOf[importResponse](),
 		Errors: []int{403, 413, 415}},
+	{Method: "GET", Path: "/api/v1/import-mappings", ID: "listImportMappings", Handle: (*handlers).listImportMappings, Tag: tagPeople,
+		Summary: "HR's mappings of HR-system exports, newest first (HR)", OK: 200, Out: jsonOf[list[importMappingResponse]](), Errors: []int{403}},
+	{Method: "POST", Path: "/api/v1/import-mappings", ID: "createImportMapping", Handle: (*handlers).createImportMapping, Tag: tagPeople,
+		Summary: "Keep a mapping of an HR-system export's headers and date format, for imports (HR)", In: jsonOf[importMappingRequest](), OK: 201, Out: jsonOf[importMappingResponse](), Errors: []int{403}},
+	{Method: "POST", Path: "/api/v1/import-mappings/suggest", ID: "suggestImportMapping", Handle: (*handlers).suggestImportMapping, Tag: tagPeople,
+		Summary: "Propose a mapping for a CSV export from its first lines: headers matched on common synonyms, the date format when the dates tell (HR)", In: csvSampleBody, OK: 200, Out: jsonOf[suggestResponse](),
+		Errors: []int{403, 415}},
 	{Method: "GET", Path: "/api/v1/people/{id}", ID: "getPerson", Handle: (*handlers).getPerson, Tag: tagPeople,
 		Summary: "One person", OK: 200, Out: jsonOf[personResponse]()},
 	{Method: "PATCH", Path: "/api/v1/people/{id}", ID: "patchPerson", Handle: (*handlers).patchPerson, Tag: tagPeople,
@@ -142,6 +153,8 @@ var operations = []operation{
 		Summary: "What the scheduled jobs raised, within the caller's scope", Query: paged(qFlagKind), OK: 200, Out: jsonOf[list[flagResponse]]()},
 	{Method: "GET", Path: "/api/v1/reports/compliance", ID: "complianceReport", Handle: (*handlers).complianceReport, Tag: tagReports,
 		Summary: "Compliance with a course, grouped, today or as of a past day", Query: params(qCourseCode, qGroupBy, qAsOf, qFormat), OK: 200, Out: reportBody, Errors: []int{403, 404}},
+	{Method: "GET", Path: "/api/v1/reports/monthly", ID: "monthlyReports", Handle: (*handlers).monthlyReports, Tag: tagReports,
+		Summary: "The monthly compliance reports as they were kept and sent, newest first (HR, auditor)", Query: params(qCourseCode), OK: 200, Out: jsonOf[list[monthlyReport]](), Errors: []int{403}},
 	{Method: "GET", Path: "/api/v1/outbox", ID: "listOutbox", Handle: (*handlers).listOutbox, Tag: tagOutbox,
 		Summary: "Every e-mail the system has queued or sent", Query: paged(qTo, qMessageKind), OK: 200, Out: jsonOf[list[messageResponse]](), Errors: []int{403}},
 	{Method: "GET", Path: "/api/v1/audit", ID: "listAudit", Handle: (*handlers).listAudit, Tag: tagAudit,
@@ -204,6 +217,7 @@ var (
 	qTrainerID        = param{Name: "trainer_id", Description: "Only sessions this person trains.", Schema: obj{"type": "string"}}
 	qIncludeCancelled = param{Name: "include_cancelled", Description: "true: cancelled sessions too.", Schema: obj{"type": "boolean", "default": false}}
 	qDryRun           = param{Name: "dry_run", Description: "true: validate and count, write nothing.", Schema: obj{"type": "boolean", "default": false}}
+	qMapping          = param{Name: "mapping", Description: "The id of a stored import mapping to read the file with: its headers and date format.", Schema: obj{"type": "string"}}
 )
 
 // paged is the list parameters plus others.
@@ -219,6 +233,8 @@ var (
 	csvImportBody = body{{Type: "text/csv", Schema: obj{"type": "string",
 		"description": "A header row naming the columns (" + strings.Join(peoplecsv.Columns, ", ") +
 			"; in any order, these may be left out: " + strings.Join(peoplecsv.OptionalColumns, ", ") + "), then one person per line."}}}
+	csvSampleBody = body{{Type: "text/csv", Schema: obj{"type": "string",
+		"description": "The export, or its first lines: a header row, then rows whose dates show how they are written (the first 1 MiB is read)."}}}
 	reportBody = body{
 		{Type: "application/json", Go: reflect.TypeFor[reportResponse]()},
 		{Type: "text/csv", Schema: obj{"type": "string", "description": "One line per applicable person; header: " + strings.Join(reportcsv.Header, ",")}},
@@ -247,6 +263,8 @@ var inputRules = map[reflect.Type]rules{
 	reflect.TypeFor[loginRequest]():          {required: []string{"email", "password"}},
 	reflect.TypeFor[refreshRequest]():        {required: []string{"refresh_token"}},
 	reflect.TypeFor[acceptInviteRequest]():   {required: []string{"token", "password"}},
+	reflect.TypeFor[forgotPasswordRequest](): {required: []string{"email"}},
+	reflect.TypeFor[resetPasswordRequest]():  {required: []string{"token", "password"}},
 	reflect.TypeFor[changePasswordRequest](): {required: []string{"current_password", "new_password"}},
 	reflect.TypeFor[rolesRequest]():          {required: []string{"roles"}, enum: map[string][]string{"roles": values(auth.RoleHR, auth.RoleAuditor, auth.RoleTrainer, auth.RoleMemberServices)}},
 	reflect.TypeFor[personRequest](): {
@@ -278,6 +296,8 @@ var inputRules = map[reflect.Type]rules{
 	reflect.TypeFor[bookingRequest]():          {},
 	reflect.TypeFor[externalAttendeeRequest](): {required: []string{"name", "email", "organisation"}, format: map[string]string{"email": "email"}},
 	reflect.TypeFor[registerRequest]():         {},
+	reflect.TypeFor[importMappingRequest](): {required: []string{"name", "columns", "date_format"},
+		enum: map[string][]string{"date_format": values(peoplecsv.DateFormats...)}},
 }
 
 // enumValues are the values of the API's closed string types. A named
@@ -296,10 +316,12 @@ var enumValues = map[reflect.Type][]string{
 	reflect.TypeFor[training.GroupBy]():      values(training.GroupByDepartment, training.GroupByManager, training.GroupByKind),
 	reflect.TypeFor[notify.Kind](): values(notify.KindInvitation, notify.KindReminder, notify.KindEscalation,
 		notify.KindManagerDigest, notify.KindMonthlyReport, notify.KindDuplicateFiles,
-		notify.KindSessionBooking, notify.KindSessionChange, notify.KindSessionCancelled, notify.KindSessionReminder, notify.KindSessionNoShow),
+		notify.KindSessionBooking, notify.KindSessionChange, notify.KindSessionCancelled, notify.KindSessionReminder, notify.KindSessionNoShow,
+		notify.KindManualReminder, notify.KindPasswordReset),
 	reflect.TypeFor[notify.State]():          values(notify.StateQueued, notify.StateSent, notify.StateFailed),
 	reflect.TypeFor[auth.Role]():             values(auth.AllRoles()...),
 	reflect.TypeFor[training.SessionState](): values(training.SessionScheduled, training.SessionCancelled),
+	reflect.TypeFor[peoplecsv.DateFormat]():  values(peoplecsv.DateFormats...),
 	reflect.TypeFor[training.BookingState](): values(training.BookingBooked, training.BookingWaiting, training.BookingCancelled,
 		training.BookingAttended, training.BookingNoShow),
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/complytrack/complytrack/pkg/accounts"
 	"github.com/complytrack/complytrack/pkg/auth"
 	"github.com/complytrack/complytrack/pkg/compliance"
+	"github.com/complytrack/complytrack/pkg/importmap"
 	"github.com/complytrack/complytrack/pkg/jobs"
 	"github.com/complytrack/complytrack/pkg/logging"
 	"github.com/complytrack/complytrack/pkg/notify"
@@ -39,6 +40,8 @@ type Deps struct {
 	Outbox   *notify.Outbox
 	Jobs     *jobs.Scheduler
 	Sessions *sessions.Service
+	// ImportMappings keeps HR's mappings of HR-system exports.
+	ImportMappings *importmap.Service
 	// TrustedProxies are the addresses or CIDRs of reverse proxies whose
 	// X-Forwarded-For is believed; empty: none (the peer address counts).
 	TrustedProxies []string

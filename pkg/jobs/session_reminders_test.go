@@ -59,7 +59,7 @@ func TestSessionRemindersJobOnFridayForMonday(t *testing.T) {
 		t.Errorf("Friday's run: %+v, want one reminder for Monday", sum)
 	}
 	got := to(e.deliver(), emp.Email)
-	if len(got) != 1 || got[0].subject != "Reminder: WRAP workshop on "+monday.String() || !strings.Contains(got[0].text, "Council Chamber") {
+	if len(got) != 1 || got[0].subject != "Reminder: WRAP workshop on "+time.Date(monday.Year(), monday.Month(), monday.Day(), 0, 0, 0, 0, time.UTC).Format("Monday 2 January 2006") || !strings.Contains(got[0].text, "Council Chamber") {
 		t.Fatalf("reminder received: %+v", got)
 	}
 	e.clock.Advance(time.Hour)

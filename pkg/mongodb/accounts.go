@@ -36,6 +36,8 @@ type accountDoc struct {
 	PasswordSetAt   time.Time `bson:"password_set_at,omitempty"`
 	SessionsEndedAt time.Time `bson:"sessions_ended_at,omitempty"`
 	KeptSession     string    `bson:"kept_session,omitempty"`
+	DisabledAt      time.Time `bson:"disabled_at,omitempty"`
+	DisabledBy      string    `bson:"disabled_by,omitempty"`
 }
 
 func toAccountDoc(a accounts.Account) accountDoc {
@@ -44,7 +46,8 @@ func toAccountDoc(a accounts.Account) accountDoc {
 		roles = append(roles, string(r))
 	}
 	return accountDoc{PersonID: a.PersonID, PasswordHash: a.PasswordHash, Roles: roles, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
-		PasswordSetAt: a.PasswordSetAt, SessionsEndedAt: a.SessionsEndedAt, KeptSession: a.KeptSession}
+		PasswordSetAt: a.PasswordSetAt, SessionsEndedAt: a.SessionsEndedAt, KeptSession: a.KeptSession,
+		DisabledAt: a.DisabledAt, DisabledBy: a.DisabledBy}
 }
 
 // Account returns a person's account, or training.ErrNotFound.
@@ -65,6 +68,9 @@ func (s *Store) Account(ctx context.Context, personID string) (accounts.Account,
 	}
 	if !d.SessionsEndedAt.IsZero() {
 		a.SessionsEndedAt = d.SessionsEndedAt.UTC()
+	}
+	if !d.DisabledAt.IsZero() {
+		a.DisabledAt, a.DisabledBy = d.DisabledAt.UTC(), d.DisabledBy
 	}
 	return a, nil
 }
@@ -98,6 +104,7 @@ type sessionDoc struct {
 	ID        string    `bson:"_id"`
 	PersonID  string    `bson:"person_id"`
 	CreatedAt time.Time `bson:"created_at"`
+	Method    string    `bson:"method,omitempty"`
 }
 
 type spentDoc struct {
@@ -108,7 +115,7 @@ type spentDoc struct {
 
 // CreateSession records a sign-in.
 func (s *Store) CreateSession(ctx context.Context, sess accounts.Session) error {
-	_, err := s.db.Collection(colSessions).InsertOne(ctx, sessionDoc{ID: sess.ID, PersonID: sess.PersonID, CreatedAt: sess.CreatedAt})
+	_, err := s.db.Collection(colSessions).InsertOne(ctx, sessionDoc{ID: sess.ID, PersonID: sess.PersonID, CreatedAt: sess.CreatedAt, Method: sess.Method})
 	return translate("create session", err)
 }
 
@@ -118,7 +125,7 @@ func (s *Store) Session(ctx context.Context, id string) (accounts.Session, error
 	if err := s.db.Collection(colSessions).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
 		return accounts.Session{}, translate("find session", err)
 	}
-	return accounts.Session{ID: d.ID, PersonID: d.PersonID, CreatedAt: d.CreatedAt.UTC()}, nil
+	return accounts.Session{ID: d.ID, PersonID: d.PersonID, CreatedAt: d.CreatedAt.UTC(), Method: d.Method}, nil
 }
 
 // RevokeSession records that a session ended; doing it twice is not an error.
@@ -175,7 +182,10 @@ type invitationDoc struct {
 // InsertInvitation stores an invitation's hash.
 func (s *Store) InsertInvitation(ctx context.Context, inv accounts.Invitation) error {
 	_, err := s.db.Collection(colInvitations).InsertOne(ctx, invitationDoc{Hash: inv.Hash, PersonID: inv.PersonID, CreatedBy: inv.CreatedBy, CreatedAt: inv.CreatedAt, ExpiresAt: inv.ExpiresAt})
-	return translate("store invitation", err)
+	if err != nil {
+		return translate("store invitation", err)
+	}
+	return s.noteLatestInvitations(ctx, []accounts.Invitation{inv})
 }
 
 // Invitation finds an invitation by hash, or training.ErrNotFound.

@@ -29,6 +29,7 @@ type courseDoc struct {
 	EffectiveFrom   string    `bson:"effective_from"`
 	Evidence        string    `bson:"evidence"`
 	Verification    string    `bson:"verification"`
+	TargetPct       int       `bson:"target_pct,omitempty"`
 	UpdatedAt       time.Time `bson:"updated_at"`
 }
 
@@ -51,6 +52,7 @@ func toCourseDoc(c training.Course, now time.Time) courseDoc {
 		EffectiveFrom:   dateString(c.EffectiveFrom),
 		Evidence:        string(c.Evidence),
 		Verification:    string(c.Verification),
+		TargetPct:       c.TargetPct,
 		UpdatedAt:       now,
 	}
 }
@@ -79,6 +81,7 @@ func (d courseDoc) course() training.Course {
 		EffectiveFrom:   parseStoredDate(d.EffectiveFrom),
 		Evidence:        training.Evidence(d.Evidence),
 		Verification:    training.Verification(d.Verification),
+		TargetPct:       d.TargetPct,
 	}
 }
 

@@ -63,6 +63,42 @@ func (s *Store) HoldImport(ctx context.Context, owner, name string, data []byte,
 	return token, translate("hold import", err)
 }
 
+// PeekImport returns the file held under token for owner and keeps it, for
+// the steps between upload and confirmation (choosing the columns, ending
+// a leaver's record) that show the file again. ok is false when there is
+// none, it is someone else's or it has expired.
+func (s *Store) PeekImport(ctx context.Context, owner, token string) (name string, data []byte, ok bool, err error) {
+	var head heldImportDoc
+	err = translate("peek import", s.db.Collection(colHeldImports).FindOne(ctx, bson.D{{Key: "_id", Value: token}}).Decode(&head))
+	if isNotFound(err) || err == nil && (head.Owner != owner || !s.now().Before(head.Expires)) {
+		return "", nil, false, nil
+	}
+	if err != nil {
+		return "", nil, false, err
+	}
+	data, err = s.heldData(ctx, head)
+	if isNotFound(err) { // taken while it was read
+		return "", nil, false, nil
+	}
+	if err != nil {
+		return "", nil, false, err
+	}
+	return head.Name, data, true, nil
+}
+
+// heldData reads a held file's chunks, by _id.
+func (s *Store) heldData(ctx context.Context, head heldImportDoc) ([]byte, error) {
+	data := make([]byte, 0, head.Size)
+	for n := range head.Chunks {
+		var c heldChunkDoc
+		if err := s.db.Collection(colHeldImportChunks).FindOne(ctx, bson.D{{Key: "_id", Value: fmt.Sprintf("%s/%d", head.Token, n)}}).Decode(&c); err != nil {
+			return nil, translate("read held import", err)
+		}
+		data = append(data, c.Data...)
+	}
+	return data, nil
+}
+
 // TakeImport returns and forgets the file held under token for owner. ok
 // is false when there is none, it is someone else's, it has expired, or
 // another request took it first: a held file is imported once.
@@ -84,13 +120,8 @@ func (s *Store) TakeImport(ctx context.Context, owner, token string) (name strin
 	if res.DeletedCount == 0 || !s.now().Before(head.Expires) {
 		return "", nil, false, nil
 	}
-	data = make([]byte, 0, head.Size)
-	for n := range head.Chunks {
-		var c heldChunkDoc
-		if err := s.db.Collection(colHeldImportChunks).FindOne(ctx, bson.D{{Key: "_id", Value: fmt.Sprintf("%s/%d", token, n)}}).Decode(&c); err != nil {
-			return "", nil, false, translate("take import", err)
-		}
-		data = append(data, c.Data...)
+	if data, err = s.heldData(ctx, head); err != nil {
+		return "", nil, false, err
 	}
 	return head.Name, data, true, nil
 }

@@ -63,6 +63,15 @@ func (d messageDoc) message() notify.Message {
 // InsertMessage stores a new outbox message. The key defaults to the ID;
 // a key in use is training.ErrConflict.
 func (s *Store) InsertMessage(ctx context.Context, m notify.Message) (notify.Message, error) {
+	m, d := s.newMessageDoc(m)
+	if _, err := s.db.Collection(colOutbox).InsertOne(ctx, d); err != nil {
+		return notify.Message{}, translate("queue message", err)
+	}
+	return m, nil
+}
+
+// newMessageDoc fills in a new message's defaults and makes its document.
+func (s *Store) newMessageDoc(m notify.Message) (notify.Message, messageDoc) {
 	if m.ID == "" {
 		m.ID = NewID()
 	}
@@ -91,10 +100,7 @@ func (s *Store) InsertMessage(ctx context.Context, m notify.Message) (notify.Mes
 	for _, a := range m.Attachments {
 		d.Attachments = append(d.Attachments, attachmentDoc{Filename: a.Filename, ContentType: a.ContentType, Data: a.Data})
 	}
-	if _, err := s.db.Collection(colOutbox).InsertOne(ctx, d); err != nil {
-		return notify.Message{}, translate("queue message", err)
-	}
-	return m, nil
+	return m, d
 }
 
 // ListMessages returns one page of outbox messages, newest first.

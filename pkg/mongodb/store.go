@@ -141,8 +141,10 @@ func (s *Store) Migrate(ctx context.Context) error {
 		have[n] = true
 	}
 	for _, name := range []string{colJobLeases, colJobRuns, colPeople, colCourses, colCompletions, colCompletionDecisions, colExemptions, colExemptionRemovals, colAudit, colChanges, colChangeHead, colHeldImports, colHeldImportChunks, colOutbox,
-		colAccounts, colSessions, colSessionRevocations, colRefreshTokens, colRefreshSpent, colInvitations, colInvitationsSpent, colFlags, colPersonVersions, colNotices, colSnapshots,
-		colDeliveries, colDeliveryOutcomes, colSigninFailures, colTrainingSessions, colBookings, colBookingHolds, colBookingIndex} {
+		colAccounts, colSessions, colSessionRevocations, colRefreshTokens, colRefreshSpent, colInvitations, colInvitationsSpent, colInvitationsLatest, colAddedBatches, colFlags, colFlagDecisions, colPersonVersions, colNotices, colSnapshots,
+		colDeliveries, colDeliveryOutcomes, colSigninFailures, colTrainingSessions, colBookings, colBookingHolds, colBookingIndex,
+		colSSOLinks, colSSOLinksByPerson, colLastSignIns, colSSOAttempts, colSSOAttemptsSpent,
+		colPasswordResets, colPasswordResetsSpent} {
 		if have[name] {
 			continue
 		}
@@ -176,6 +178,9 @@ func (s *Store) Migrate(ctx context.Context) error {
 		names[ix.name] = true
 	}
 	if err := s.backfillBookingIndex(ctx); err != nil {
+		return err
+	}
+	if err := s.migrateReminders(ctx); err != nil {
 		return err
 	}
 	// The certificate files' collections exist from the start, so the

@@ -43,6 +43,12 @@ const (
 	KindSessionCancelled Kind = "session_cancelled"
 	KindSessionReminder  Kind = "session_reminder"
 	KindSessionNoShow    Kind = "session_no_show"
+	// KindManualReminder is a reminder a manager or HR sent by hand
+	// (pkg/chasing), as against the daily scan's KindReminder.
+	KindManualReminder Kind = "manual_reminder"
+	// KindPasswordReset carries a one-time link a person asked for to set
+	// a new password; the outbox never shows the link.
+	KindPasswordReset Kind = "password_reset"
 )
 
 // Attachment is a file sent with a message (the monthly report's CSV).

@@ -103,22 +103,32 @@ func isColumn(name string) bool {
 	return ok
 }
 
-// read sets the column's field of in from a trimmed cell.
+// read sets the column's field of in from a trimmed cell of a file in our
+// own format.
 func (c column) read(in *training.PersonInput, cell string) error {
+	return c.readAs(in, cell, ownFormat)
+}
+
+// readAs sets the column's field of in from a trimmed cell of a file read
+// as f says.
+func (c column) readAs(in *training.PersonInput, cell string, f format) error {
 	var err error
-	switch f := c.field(in).(type) {
+	switch fld := c.field(in).(type) {
 	case *string:
-		*f = cell
+		*fld = cell
 	case *training.Kind:
 		// A spreadsheet may capitalise it: fold the case first.
-		if *f, err = training.ParseKind(c.name, strings.ToLower(cell)); err != nil {
+		if f.kindSynonyms {
+			cell = kindSynonym(cell)
+		}
+		if *fld, err = training.ParseKind(c.name, strings.ToLower(cell)); err != nil {
 			//lint:ignore ST1005 the message is a sentence shown to the person importing the file
 			err = errors.New(training.KindProblem)
 		}
 	case *training.Date:
-		*f, err = parseDate(c.name, cell)
+		*fld, err = parseDate(c.name, cell, f.dates)
 	default:
-		panic(fmt.Sprintf("peoplecsv: column %s has a field of type %T", c.name, f))
+		panic(fmt.Sprintf("peoplecsv: column %s has a field of type %T", c.name, fld))
 	}
 	return err
 }
@@ -158,6 +168,10 @@ type LineError struct {
 	Line    int    `json:"line"`
 	Field   string `json:"field"`
 	Message string `json:"message"`
+	// EmployeeNumber is the employee number on the refused line, when
+	// it can be read, so that a person whose line is refused is still
+	// known to be in the file (see PossibleLeavers).
+	EmployeeNumber string `json:"-"`
 }
 
 // errRecordTooLong is what the limiting reader returns once a row grows past
@@ -183,6 +197,23 @@ var errRecordTooLong = errors.New("row too long")
 // if fn fails, and a read error from r wrapped. The line errors found before
 // any error are returned with it.
 func Read(r io.Reader, maxRows int, fn func(Row) error) (lineErrors []LineError, err error) {
+	return readFile(r, maxRows, nil, fn)
+}
+
+// ReadMapped is Read for a file with its own headers and date format, as m
+// says (see Mapping): each header m maps is read as that column, the other
+// headers are ignored, and dates are read in m.DateFormat. m must be valid
+// (Mapping.Validate).
+func ReadMapped(r io.Reader, maxRows int, m Mapping, fn func(Row) error) (lineErrors []LineError, err error) {
+	return readFile(r, maxRows, &m, fn)
+}
+
+// readFile is Read with m, or without a mapping when m is nil.
+func readFile(r io.Reader, maxRows int, m *Mapping, fn func(Row) error) (lineErrors []LineError, err error) {
+	f := ownFormat
+	if m != nil {
+		f = format{dates: m.DateFormat, kindSynonyms: true}
+	}
 	lim := &limitedReader{r: r, limit: MaxRecordBytes}
 	br := bufio.NewReader(lim)
 	// A spreadsheet saving "CSV UTF-8" starts the file with a byte-order mark.
@@ -230,7 +261,12 @@ func Read(r io.Reader, maxRows int, fn func(Row) error) (lineErrors []LineError,
 	if err != nil {
 		return nil, err
 	}
-	cols, omitted, err := parseHeader(header)
+	var cols, omitted []string
+	if m == nil {
+		cols, omitted, err = parseHeader(header)
+	} else {
+		cols, omitted, err = m.parseHeader(header)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -256,8 +292,13 @@ func Read(r io.Reader, maxRows int, fn func(Row) error) (lineErrors []LineError,
 			continue
 		}
 		line, _ := cr.FieldPos(0)
-		row, errs := parseRow(line, rec, cols, omitted)
+		row, errs := parseRow(line, rec, cols, omitted, f)
 		if len(errs) > 0 {
+			if i := slices.Index(cols, ColEmployeeNumber); i >= 0 && i < len(rec) && utf8.ValidString(rec[i]) {
+				for k := range errs {
+					errs[k].EmployeeNumber = training.TrimText(rec[i])
+				}
+			}
 			lineErrors = append(lineErrors, errs...)
 			continue
 		}
@@ -313,7 +354,8 @@ func parseHeader(header []string) (cols []string, omitted []string, err error) {
 
 // parseRow turns one record into a Row, or into every problem Read can see
 // on its line.
-func parseRow(line int, rec []string, cols []string, omitted []string) (Row, []LineError) {
+// A column name "" is a column the mapping ignores.
+func parseRow(line int, rec []string, cols []string, omitted []string, f format) (Row, []LineError) {
 	var errs []LineError
 	add := func(field, format string, args ...any) {
 		errs = append(errs, LineError{Line: line, Field: field, Message: fmt.Sprintf(format, args...)})
@@ -327,6 +369,9 @@ func parseRow(line int, rec []string, cols []string, omitted []string) (Row, []L
 	bad := make(map[string]bool) // columns with a problem already reported
 	for i, raw := range rec {
 		col := cols[i]
+		if col == "" {
+			continue
+		}
 		if !utf8.ValidString(raw) {
 			add(col, "The %s is not UTF-8 text. Save the file from the spreadsheet as \"CSV UTF-8\".", training.Label(col))
 			bad[col] = true
@@ -337,7 +382,7 @@ func parseRow(line int, rec []string, cols []string, omitted []string) (Row, []L
 			bad[col] = true
 			continue
 		}
-		if err := columnNamed[col].read(in, training.TrimText(raw)); err != nil {
+		if err := columnNamed[col].readAs(in, training.TrimText(raw), f); err != nil {
 			add(col, "%s", err.Error())
 			bad[col] = true
 		}
@@ -357,10 +402,14 @@ func parseRow(line int, rec []string, cols []string, omitted []string) (Row, []L
 	return Row{}, errs
 }
 
-// parseDate reads an optional date cell of column col: empty means no date.
-func parseDate(col, s string) (training.Date, error) {
+// parseDate reads an optional date cell of column col, written as df
+// says: empty means no date.
+func parseDate(col, s string, df DateFormat) (training.Date, error) {
 	if s == "" {
 		return training.Date{}, nil
+	}
+	if df == DateUK {
+		return parseUKDate(col, s)
 	}
 	d, err := training.ParseDate(s)
 	if err != nil {

@@ -100,6 +100,9 @@ func Classify(ctx context.Context, err error) Problem {
 	case errors.Is(err, training.ErrUnauthenticated):
 		return Problem{Status: http.StatusUnauthorized, Detail: "Sign in to do this."}
 	case errors.Is(err, training.ErrForbidden):
+		if errors.As(err, &pub) {
+			return Problem{Status: http.StatusForbidden, Detail: pub.PublicMessage(), Public: true}
+		}
 		return Problem{Status: http.StatusForbidden, Detail: "Your role does not allow this."}
 	case errors.Is(err, training.ErrNotFound):
 		return Problem{Status: http.StatusNotFound, Detail: "There is nothing here, or you may not see it."}

@@ -71,6 +71,7 @@ type Inner interface {
 	compliance.Records
 	compliance.BulkStore
 	compliance.SnapshotStore
+	compliance.PolicyStore
 	ChangeLog
 	Course(ctx context.Context, code string) (training.Course, error)
 	Courses(ctx context.Context) ([]training.Course, error)

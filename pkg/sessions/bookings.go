@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/complytrack/complytrack/pkg/ids"
 	"github.com/complytrack/complytrack/pkg/training"
 )
 
@@ -73,7 +74,7 @@ func (s *Service) Book(ctx context.Context, actor training.Actor, sessionID stri
 	}
 
 	now := s.now()
-	b.ID, b.Queued = newID(now), now
+	b.ID, b.Queued = ids.New(now), now
 	if err := s.hold(ctx, b, attendeeName(person, b), b.PersonID == actor.PersonID, course); err != nil {
 		return BookingView{}, err
 	}
@@ -81,7 +82,7 @@ func (s *Service) Book(ctx context.Context, actor training.Actor, sessionID stri
 		_ = s.store.ReleaseHold(context.WithoutCancel(ctx), holdKey(b), b.ID)
 		return BookingView{}, err
 	}
-	if err := s.people.Audit(ctx, actor, "booking.create", "booking", b.ID, nil, bookingForAudit(b)); err != nil {
+	if err := s.people.Audit(ctx, actor, "booking.create", "booking", b.ID, nil, b); err != nil {
 		return BookingView{}, err
 	}
 	bookings, err := s.store.SessionBookings(ctx, x.ID)
@@ -263,7 +264,7 @@ func (s *Service) CancelBooking(ctx context.Context, actor training.Actor, booki
 	if err := s.store.ReleaseHold(ctx, holdKey(b), b.ID); err != nil {
 		return BookingView{}, err
 	}
-	if err := s.people.Audit(ctx, actor, "booking.cancel", "booking", b.ID, bookingForAudit(b), bookingForAudit(done)); err != nil {
+	if err := s.people.Audit(ctx, actor, "booking.cancel", "booking", b.ID, b, done); err != nil {
 		return BookingView{}, err
 	}
 	// Read again rather than patch the first read: of two cancellations
@@ -419,30 +420,4 @@ func (s *Service) withName(ctx context.Context, bv BookingView) (BookingView, er
 	}
 	bv.PersonName = p.FullName()
 	return bv, nil
-}
-
-// bookingAudit is how a booking appears in the audit log.
-type bookingAudit struct {
-	ID           string         `json:"id"`
-	SessionID    string         `json:"session_id"`
-	CourseCode   string         `json:"course_code"`
-	PersonID     string         `json:"person_id,omitempty"`
-	External     *externalAudit `json:"external,omitempty"`
-	State        string         `json:"state"`
-	CompletionID string         `json:"completion_id,omitempty"`
-}
-
-type externalAudit struct {
-	Name         string `json:"name"`
-	Email        string `json:"email"`
-	Organisation string `json:"organisation"`
-}
-
-func bookingForAudit(b training.Booking) bookingAudit {
-	a := bookingAudit{ID: b.ID, SessionID: b.SessionID, CourseCode: b.CourseCode, PersonID: b.PersonID,
-		State: string(b.State), CompletionID: b.CompletionID}
-	if e := b.External; e != nil {
-		a.External = &externalAudit{Name: e.Name, Email: e.Email, Organisation: e.Organisation}
-	}
-	return a
 }

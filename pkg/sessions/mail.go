@@ -48,11 +48,12 @@ func (s *Service) recipientOf(ctx context.Context, b training.Booking) recipient
 // about is what every message says about the session.
 type about struct {
 	title, when, trainer string
+	day                  string // "Monday 7 December 2026", for subjects
 	link                 string
 }
 
 func (s *Service) about(ctx context.Context, x training.Session) about {
-	a := about{title: x.CourseCode, when: s.when(x), link: s.link(x)}
+	a := about{title: x.CourseCode, when: s.when(x), day: x.Starts(s.o.Location).Format("Monday 2 January 2006"), link: s.link(x)}
 	if c, err := s.people.Course(ctx, x.CourseCode); err == nil && c.Title != "" {
 		a.title = c.Title
 	}
@@ -131,12 +132,12 @@ func (s *Service) bookedMessage(ctx context.Context, x training.Session, b train
 	a := s.about(ctx, x)
 	m := notify.Message{To: r.Email, Kind: notify.KindSessionBooking, Key: "booking/" + b.ID + "/created"}
 	if b.State == training.BookingWaiting {
-		m.Subject = fmt.Sprintf("Waiting list: %s on %s", a.title, x.Date)
+		m.Subject = fmt.Sprintf("Waiting list: %s on %s", a.title, a.day)
 		m.BodyText = greeting(r) + fmt.Sprintf("The session is full, so you are on its waiting list, number %d. "+
 			"If a place comes free you will get it in turn, and we will e-mail you with a calendar invitation.\n\n", b.Position) + a.details(x)
 		return m
 	}
-	m.Subject = fmt.Sprintf("Place booked: %s on %s", a.title, x.Date)
+	m.Subject = fmt.Sprintf("Place booked: %s on %s", a.title, a.day)
 	m.BodyText = greeting(r) + "You have a place on this session. The invitation attached adds it to your calendar.\n\n" + a.details(x)
 	m.Attachments = []notify.Attachment{invitation(calendar.Request(s.event(ctx, x, r)))}
 	return m
@@ -148,7 +149,7 @@ func (s *Service) promotionMessage(ctx context.Context, x training.Session, b tr
 	a := s.about(ctx, x)
 	return notify.Message{
 		To: r.Email, Kind: notify.KindSessionBooking, Key: "booking/" + b.ID + "/promoted",
-		Subject: fmt.Sprintf("You now have a place: %s on %s", a.title, x.Date),
+		Subject: fmt.Sprintf("You now have a place: %s on %s", a.title, a.day),
 		BodyText: greeting(r) + "A place came free on this session and it is now yours. The invitation attached adds it to your calendar. " +
 			"If you cannot come, cancel your booking so the next person on the waiting list can have it.\n\n" + a.details(x),
 		Attachments: []notify.Attachment{invitation(calendar.Request(s.event(ctx, x, r)))},
@@ -161,7 +162,7 @@ func (s *Service) changeMessage(ctx context.Context, x training.Session, b train
 	a := s.about(ctx, x)
 	m := notify.Message{
 		To: r.Email, Kind: notify.KindSessionChange, Key: fmt.Sprintf("session/%s/change/%d/booking/%s", x.ID, x.Sequence, b.ID),
-		Subject: fmt.Sprintf("Session changed: %s, now on %s", a.title, x.Date),
+		Subject: fmt.Sprintf("Session changed: %s, now on %s", a.title, a.day),
 	}
 	if b.State == training.BookingWaiting {
 		m.BodyText = greeting(r) + fmt.Sprintf("The session you are on the waiting list for (number %d) has changed. It is now:\n\n", b.Position) + a.details(x)
@@ -180,7 +181,7 @@ func (s *Service) sessionCancelledMessage(ctx context.Context, x training.Sessio
 	a := s.about(ctx, x)
 	m := notify.Message{
 		To: r.Email, Kind: notify.KindSessionCancelled, Key: "session/" + x.ID + "/cancelled/booking/" + b.ID,
-		Subject: fmt.Sprintf("Session cancelled: %s on %s", a.title, x.Date),
+		Subject: fmt.Sprintf("Session cancelled: %s on %s", a.title, a.day),
 		BodyText: greeting(r) + "This session has been cancelled, so your booking is cancelled too. You can book a place on another session of the course.\n\n" +
 			"Reason: " + x.CancelReason + "\n\n" + a.details(x),
 	}
@@ -196,7 +197,7 @@ func (s *Service) bookingCancelledMessage(ctx context.Context, x training.Sessio
 	a := s.about(ctx, x)
 	m := notify.Message{
 		To: r.Email, Kind: notify.KindSessionBooking, Key: "booking/" + b.ID + "/cancelled",
-		Subject:  fmt.Sprintf("Booking cancelled: %s on %s", a.title, x.Date),
+		Subject:  fmt.Sprintf("Booking cancelled: %s on %s", a.title, a.day),
 		BodyText: greeting(r) + "Your booking on this session has been cancelled. You can book a place on another session of the course.\n\n" + a.details(x),
 	}
 	if b.State == training.BookingBooked {
@@ -213,7 +214,7 @@ func (s *Service) reminderMessage(ctx context.Context, x training.Session, b tra
 		To: r.Email, Kind: notify.KindSessionReminder,
 		// A session moved to another day is reminded of again.
 		Key:     fmt.Sprintf("booking/%s/reminder/%s/%s", b.ID, x.Date, x.Start),
-		Subject: fmt.Sprintf("Reminder: %s on %s", a.title, x.Date),
+		Subject: fmt.Sprintf("Reminder: %s on %s", a.title, a.day),
 		BodyText: greeting(r) + "This is a reminder of the session you have a place on. " +
 			"If you cannot come, cancel your booking so someone on the waiting list can have the place.\n\n" + a.details(x),
 	}
@@ -226,7 +227,7 @@ func (s *Service) noShowMessage(ctx context.Context, x training.Session, b train
 	r := recipient{manager.FullName(), manager.Email}
 	return notify.Message{
 		To: r.Email, Kind: notify.KindSessionNoShow, Key: "booking/" + b.ID + "/no_show",
-		Subject: fmt.Sprintf("%s did not attend %s on %s", p.FullName(), a.title, x.Date),
+		Subject: fmt.Sprintf("%s did not attend %s on %s", p.FullName(), a.title, a.day),
 		BodyText: greeting(r) + fmt.Sprintf("%s had a place on this session but did not attend, so their training is not recorded. "+
 			"Please ask them to book another session.\n\n", p.FullName()) + a.details(x),
 	}
@@ -240,7 +241,7 @@ func (s *Service) memberNoShowMessage(ctx context.Context, x training.Session, b
 	r := recipient{officer.FullName(), officer.Email}
 	return notify.Message{
 		To: r.Email, Kind: notify.KindSessionNoShow, Key: "booking/" + b.ID + "/no_show/" + officer.ID,
-		Subject: fmt.Sprintf("%s did not attend %s on %s", member.FullName(), a.title, x.Date),
+		Subject: fmt.Sprintf("%s did not attend %s on %s", member.FullName(), a.title, a.day),
 		BodyText: greeting(r) + fmt.Sprintf("%s, an elected Member, had a place on this session but did not attend, so their training is not recorded. "+
 			"Elected Members have no line manager, so this comes to you as a Member Services officer. "+
 			"Please ask them to book another session.\n\n", member.FullName()) + a.details(x),

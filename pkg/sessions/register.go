@@ -123,7 +123,7 @@ func (s *Service) mark(ctx context.Context, actor training.Actor, b, done traini
 	if err := s.store.ReleaseHold(ctx, holdKey(b), b.ID); err != nil {
 		return err
 	}
-	return s.people.Audit(ctx, actor, "booking.register", "booking", b.ID, bookingForAudit(b), bookingForAudit(done))
+	return s.people.Audit(ctx, actor, "booking.register", "booking", b.ID, b, done)
 }
 
 // tellOverseers e-mails whoever looks after a no-show: their line

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/complytrack/complytrack/pkg/auth"
 	"github.com/complytrack/complytrack/pkg/notify"
@@ -172,7 +173,9 @@ func TestSendRemindersOnTheWorkingDayBefore(t *testing.T) {
 			}
 			for _, d := range tt.want {
 				m := e.mail(holders[d].Email, notify.KindSessionReminder)
-				if len(m) != 1 || !strings.Contains(m[0].Subject, d) {
+				day := training.MustDate(d)
+				long := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, time.UTC).Format("Monday 2 January 2006")
+				if len(m) != 1 || !strings.HasSuffix(m[0].Subject, " on "+long) {
 					t.Errorf("reminder for %s: %+v", d, m)
 				}
 			}

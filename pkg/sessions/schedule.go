@@ -3,17 +3,14 @@ package sessions
 import (
 	"cmp"
 	"context"
-	"crypto/rand"
-	"encoding/binary"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/complytrack/complytrack/pkg/auth"
+	"github.com/complytrack/complytrack/pkg/ids"
 	"github.com/complytrack/complytrack/pkg/training"
 )
 
@@ -38,14 +35,14 @@ func (s *Service) Schedule(ctx context.Context, actor training.Actor, in trainin
 	}
 	now := s.now()
 	x := training.Session{
-		ID: newID(now), CourseCode: course.Code, Date: in.Date, Start: in.Start, End: in.End, Location: in.Location,
+		ID: ids.New(now), CourseCode: course.Code, Date: in.Date, Start: in.Start, End: in.End, Location: in.Location,
 		Capacity: in.Capacity, TrainerID: in.TrainerID, Notes: in.Notes, State: training.SessionScheduled,
 		CreatedBy: actor.PersonID, CreatedAt: now, UpdatedAt: now,
 	}
 	if err := s.store.InsertSession(ctx, x); err != nil {
 		return SessionView{}, err
 	}
-	if err := s.people.Audit(ctx, actor, "session.schedule", "session", x.ID, nil, sessionForAudit(x)); err != nil {
+	if err := s.people.Audit(ctx, actor, "session.schedule", "session", x.ID, nil, x); err != nil {
 		return SessionView{}, err
 	}
 	return s.view(ctx, x, nil)
@@ -124,7 +121,7 @@ func (s *Service) Reschedule(ctx context.Context, actor training.Actor, id strin
 		}
 		return SessionView{}, err
 	}
-	if err := s.people.Audit(ctx, actor, "session.reschedule", "session", id, sessionForAudit(x), sessionForAudit(next)); err != nil {
+	if err := s.people.Audit(ctx, actor, "session.reschedule", "session", id, x, next); err != nil {
 		return SessionView{}, err
 	}
 	after, _, _ := training.Places(next.Capacity, bookings)
@@ -183,7 +180,7 @@ func (s *Service) Cancel(ctx context.Context, actor training.Actor, id, reason s
 		}
 		return SessionView{}, err
 	}
-	if err := s.people.Audit(ctx, actor, "session.cancel", "session", id, sessionForAudit(x), sessionForAudit(next)); err != nil {
+	if err := s.people.Audit(ctx, actor, "session.cancel", "session", id, x, next); err != nil {
 		return SessionView{}, err
 	}
 	now := s.now()
@@ -371,43 +368,3 @@ func trimInput(in training.SessionInput) training.SessionInput {
 func (s *Service) today() training.Date { return training.Today(s.now(), s.o.Location) }
 
 func (s *Service) now() time.Time { return s.o.Now().UTC() }
-
-// sessionAudit is how a session appears in the audit log.
-type sessionAudit struct {
-	ID           string `json:"id"`
-	CourseCode   string `json:"course_code"`
-	Date         string `json:"date"`
-	StartTime    string `json:"start_time"`
-	EndTime      string `json:"end_time"`
-	Location     string `json:"location"`
-	Capacity     int    `json:"capacity"`
-	TrainerID    string `json:"trainer_id"`
-	Notes        string `json:"notes,omitempty"`
-	State        string `json:"state"`
-	CancelReason string `json:"cancel_reason,omitempty"`
-	Sequence     int    `json:"sequence"`
-}
-
-func sessionForAudit(x training.Session) sessionAudit {
-	return sessionAudit{ID: x.ID, CourseCode: x.CourseCode, Date: x.Date.String(), StartTime: x.Start.String(), EndTime: x.End.String(),
-		Location: x.Location, Capacity: x.Capacity, TrainerID: x.TrainerID, Notes: x.Notes, State: string(x.State),
-		CancelReason: x.CancelReason, Sequence: x.Sequence}
-}
-
-var (
-	idCounter atomic.Uint32
-	idProcess = func() (b [5]byte) { _, _ = rand.Read(b[:]); return b }()
-)
-
-// newID returns an ObjectID-shaped ID: 4 bytes of seconds, 5 bytes
-// random to the process, a 3-byte counter. IDs made by one process in one
-// second sort in the order they were made, so bookings queued in the same
-// millisecond keep their order.
-func newID(now time.Time) string {
-	var b [12]byte
-	binary.BigEndian.PutUint32(b[0:4], uint32(now.Unix()))
-	copy(b[4:9], idProcess[:])
-	c := idCounter.Add(1)
-	b[9], b[10], b[11] = byte(c>>16), byte(c>>8), byte(c)
-	return hex.EncodeToString(b[:])
-}

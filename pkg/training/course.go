@@ -69,6 +69,18 @@ type Course struct {
 	EffectiveFrom   Date // when existing staff were first required to hold it
 	Evidence        Evidence
 	Verification    Verification
+	// TargetPct is the compliance, in percent, a department should reach:
+	// the dashboard draws its target line there. 0 means DefaultTargetPct
+	// (courses stored before targets were kept have none).
+	TargetPct int
+}
+
+// Target is the course's compliance target in percent.
+func (c Course) Target() int {
+	if c.TargetPct == 0 {
+		return DefaultTargetPct
+	}
+	return c.TargetPct
 }
 
 // Default policy numbers (docs/domain-rules.md).
@@ -77,6 +89,7 @@ const (
 	DefaultValidityMonths  = 36
 	DefaultDueSoonDays     = 30
 	DefaultRenewWindowDays = 60
+	DefaultTargetPct       = 90
 )
 
 // Applies reports whether the course applies to the person (leaving aside
@@ -144,6 +157,9 @@ func (c Course) Validate() error {
 	v.Merge(err)
 	_, err = ParseVerification("verification", string(c.Verification))
 	v.Merge(err)
+	if c.TargetPct < 0 || c.TargetPct > 100 {
+		v.Problem("target_pct", "The compliance target must be a whole number from 1 to 100")
+	}
 	return v.Err()
 }
 

@@ -42,9 +42,10 @@ type courseAudit struct {
 	EffectiveFrom   Date     `json:"effective_from"`
 	Evidence        string   `json:"evidence"`
 	Verification    string   `json:"verification"`
+	TargetPct       int      `json:"target_pct"`
 }
 
 func courseForAudit(c Course) courseAudit {
 	return courseAudit{c.Code, c.Title, c.Provider, c.URL, c.Delivery, c.AppliesTo.Kinds, c.AppliesTo.Departments, c.AppliesTo.JobTitles,
-		c.NewStarterDays, c.ValidityMonths, c.DueSoonDays, c.RenewWindowDays, string(c.ExpiryBasis), c.EffectiveFrom, string(c.Evidence), string(c.Verification)}
+		c.NewStarterDays, c.ValidityMonths, c.DueSoonDays, c.RenewWindowDays, string(c.ExpiryBasis), c.EffectiveFrom, string(c.Evidence), string(c.Verification), c.Target()}
 }

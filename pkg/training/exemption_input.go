@@ -21,7 +21,11 @@ type ExemptionInput struct {
 	Until      Date // zero: no end date
 }
 
-// FlagFilter narrows ListFlags.
+// FlagFilter narrows ListFlags; empty fields do not filter.
 type FlagFilter struct {
-	Kind FlagKind
+	Kind       FlagKind
+	CourseCode string
+	// Department is the flagged person's department, ignoring case.
+	Department string
+	State      FlagState
 }

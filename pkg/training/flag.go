@@ -27,7 +27,8 @@ func (k FlagKind) Valid() bool {
 }
 
 // Flag is something the system raised for HR and managers to act on.
-// Flags are inserted once under a unique key and never changed.
+// Flags are inserted once under a unique key and never changed; that
+// someone dealt with one is recorded beside it, once.
 type Flag struct {
 	ID             string
 	Key            string // unique: what makes a second raise of the same thing a no-op
@@ -38,4 +39,44 @@ type Flag struct {
 	RaisedAt       time.Time
 	DueOn          Date
 	Detail         string
+	// DealtWith says who marked the flag as dealt with, and when; nil
+	// while it is open.
+	DealtWith *Decision
+}
+
+// FlagState is whether a flag still waits for someone to act on it.
+type FlagState string
+
+const (
+	FlagOpen      FlagState = "open"
+	FlagDealtWith FlagState = "dealt_with"
+)
+
+// FlagStateProblem is the message for a state that is not one of these.
+const FlagStateProblem = "Choose which flags to show: open or dealt_with."
+
+// ParseFlagState reads a flag state; empty means either (no filter).
+func ParseFlagState(field, s string) (FlagState, error) {
+	return parseOptional(field, s, FlagStateProblem, FlagOpen, FlagDealtWith)
+}
+
+// State is the flag's state.
+func (f Flag) State() FlagState {
+	if f.DealtWith != nil {
+		return FlagDealtWith
+	}
+	return FlagOpen
+}
+
+// FlagRow is a flag as a list shows it: with the person it is about and
+// their status for the flag's course today (HasStatus is false when the
+// course no longer applies to them, a leaver for one).
+type FlagRow struct {
+	Flag      Flag
+	Person    Person
+	Status    Status
+	HasStatus bool
+	// DealtWithBy names who dealt with the flag, when the reader may see
+	// them ("" otherwise, or while the flag is open).
+	DealtWithBy string
 }

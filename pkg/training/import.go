@@ -26,5 +26,8 @@ type LineError struct {
 type ImportResult struct {
 	Created int
 	Updated int
-	Errors  []LineError
+	// CreatedIDs are the IDs of the people added, so that whoever imported
+	// them can invite them next.
+	CreatedIDs []string
+	Errors     []LineError
 }

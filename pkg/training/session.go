@@ -11,26 +11,29 @@ import (
 // A Session is one sitting of a face-to-face course (a WRAP workshop, a
 // Member briefing): a day, a time, a place, a trainer and a number of
 // places. People book places; the trainer keeps the register.
+//
+// The JSON names are how a session appears in the audit log's "before"
+// and "after", in the API's own field names; so are a Booking's.
 type Session struct {
-	ID         string
-	CourseCode string
-	Date       Date
-	Start      TimeOfDay // in the organisation's zone
-	End        TimeOfDay
-	Location   string
-	Capacity   int
-	TrainerID  string // a person with the trainer role
-	Notes      string
-	State      SessionState
+	ID         string       `json:"id"`
+	CourseCode string       `json:"course_code"`
+	Date       Date         `json:"date"`
+	Start      TimeOfDay    `json:"start_time"` // in the organisation's zone
+	End        TimeOfDay    `json:"end_time"`
+	Location   string       `json:"location"`
+	Capacity   int          `json:"capacity"`
+	TrainerID  string       `json:"trainer_id"` // a person with the trainer role
+	Notes      string       `json:"notes,omitempty"`
+	State      SessionState `json:"state"`
 	// CancelReason says why a cancelled session is not going ahead.
-	CancelReason string
+	CancelReason string `json:"cancel_reason,omitempty"`
 	// Sequence counts the changes people were told about (reschedules, a
 	// cancellation), as calendar programs expect: an invitation with a
 	// higher sequence replaces the one they hold.
-	Sequence  int
-	CreatedBy string
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	Sequence  int       `json:"sequence"`
+	CreatedBy string    `json:"-"`
+	CreatedAt time.Time `json:"-"`
+	UpdatedAt time.Time `json:"-"`
 }
 
 // SessionState is whether a session is going ahead.
@@ -176,34 +179,34 @@ func (t TimeOfDay) MarshalJSON() ([]byte, error) { return []byte(`"` + t.String(
 // member of staff or a Member (PersonID), or a partner organisation's
 // attendee with no account (External).
 type Booking struct {
-	ID        string
-	SessionID string
+	ID        string `json:"id"`
+	SessionID string `json:"session_id"`
 	// CourseCode is the session's course, kept so that "one live booking
 	// per person per course" can be checked without the session.
-	CourseCode string
-	PersonID   string
-	External   *ExternalAttendee
+	CourseCode string            `json:"course_code"`
+	PersonID   string            `json:"person_id,omitempty"`
+	External   *ExternalAttendee `json:"external,omitempty"`
 	// State is as stored: booked (holding a place or waiting: see Places),
 	// cancelled, attended or no_show.
-	State BookingState
+	State BookingState `json:"state"`
 	// Queued orders the bookings of a session: the first Capacity live
 	// bookings hold the places, the rest wait in this order.
-	Queued   time.Time
-	BookedBy string
+	Queued   time.Time `json:"-"`
+	BookedBy string    `json:"-"`
 	// Decided is who cancelled the booking or marked the register, and when.
-	DecidedBy string
-	DecidedAt time.Time
+	DecidedBy string    `json:"-"`
+	DecidedAt time.Time `json:"-"`
 	// CompletionID is the completion the register recorded for an attended
 	// person.
-	CompletionID string
+	CompletionID string `json:"completion_id,omitempty"`
 }
 
 // ExternalAttendee is a partner organisation's attendee, who has no
 // account: their name, e-mail and organisation are all that is kept.
 type ExternalAttendee struct {
-	Name         string
-	Email        string
-	Organisation string
+	Name         string `json:"name"`
+	Email        string `json:"email"`
+	Organisation string `json:"organisation"`
 }
 
 // Validate checks a partner attendee's fields.

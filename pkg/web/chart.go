@@ -1,16 +1,13 @@
 package web
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/complytrack/complytrack/pkg/training"
 )
-
-// complianceTarget is the share of people holding a course, in percent,
-// that a department should reach: the chart draws the bars of those below
-// it in red and says so in words.
-const complianceTarget = 90.0
 
 // barChart is a horizontal bar chart of compliance per group (see
 // dashboard.html). It is a list in HTML: each label and figure is page
@@ -21,13 +18,15 @@ type barChart struct {
 	ID    string
 	Title string
 	Bars  []chartBar
-	// Target is complianceTarget as the page writes it ("90%"); TargetX
-	// is where its mark falls along a bar.
+	// Target is the course's compliance target as the page writes it
+	// ("90%"); TargetX is where its mark falls along a bar.
 	Target, TargetX string
 }
 
 type chartBar struct {
 	Label string
+	// Href is the list of the people the bar counts.
+	Href string
 	// Value is the bar's text: "87.5% (7 of 8)".
 	Value string
 	Pct   float64
@@ -38,16 +37,26 @@ type chartBar struct {
 }
 
 // departmentChart draws one bar per report group: compliance %, with
-// compliant-of-required counts written beside it.
-func departmentChart(id, title string, groups []training.ReportGroup) barChart {
-	ch := barChart{ID: id, Title: title, Target: formatPct(complianceTarget), TargetX: formatPct(complianceTarget)}
-	for _, g := range groups {
+// compliant-of-required counts written beside it, lowest first (the
+// departments to chase at the top), each linking to the people it counts.
+func departmentChart(id, title, course string, target float64, groups []training.ReportGroup) barChart {
+	ch := barChart{ID: id, Title: title, Target: formatPct(target), TargetX: formatPct(target)}
+	for _, g := range byCompliance(groups) {
 		pct := g.Tally.Pct()
-		b := chartBar{Label: groupLabel(g.Key), Pct: pct, Value: pctCounts(g.Tally), Width: formatPct(pct),
-			Below: pct < complianceTarget}
+		b := chartBar{Label: groupLabel(g.Key), Href: countHref(course, "required", g.Key), Pct: pct, Value: pctCounts(g.Tally), Width: formatPct(pct),
+			Below: pct < target}
 		ch.Bars = append(ch.Bars, b)
 	}
 	return ch
+}
+
+// byCompliance orders groups by compliance, lowest first, then by name.
+func byCompliance(groups []training.ReportGroup) []training.ReportGroup {
+	out := slices.Clone(groups)
+	slices.SortStableFunc(out, func(a, b training.ReportGroup) int {
+		return cmp.Or(cmp.Compare(a.Tally.Pct(), b.Tally.Pct()), cmp.Compare(a.Key, b.Key))
+	})
+	return out
 }
 
 // pctCounts is "87.5% (7 of 8)": compliant (including expiring) of those

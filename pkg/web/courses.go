@@ -13,6 +13,7 @@ import (
 // coursesPage is the content of courses.html.
 type coursesPage struct {
 	Courses []training.Course
+	CanAdd  bool // HR: the "Add a course" button (courses_form.go)
 }
 
 // courses lists every course (HR and auditors).
@@ -21,7 +22,7 @@ func (s *Server) courses(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.render(c, http.StatusOK, "courses.html", page{Title: "Courses", Data: coursesPage{Courses: list}})
+	s.render(c, http.StatusOK, "courses.html", page{Title: "Courses", Data: coursesPage{Courses: list, CanAdd: may(c, hrChanges)}})
 	return nil
 }
 
@@ -33,6 +34,10 @@ type coursePage struct {
 	EffectiveFrom string
 	Delivery      string
 	CanEdit       bool
+	// Target is the compliance target ("90%"); History the policy's
+	// changes, newest first.
+	Target  string
+	History []policyVersionView
 }
 
 func (s *Server) courseFor(c *gin.Context) (training.Course, error) {
@@ -45,7 +50,13 @@ func (s *Server) course(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	data := coursePage{Course: course, EffectiveFrom: longDate(course.EffectiveFrom), Delivery: deliveryLabel(course.Delivery), CanEdit: may(c, hrChanges)}
+	data := coursePage{Course: course, EffectiveFrom: longDate(course.EffectiveFrom), Delivery: deliveryLabel(course.Delivery), CanEdit: may(c, hrChanges),
+		Target: formatPct(float64(course.Target()))}
+	history, err := s.d.Training.PolicyHistory(c.Request.Context(), principal(c).Actor(), course.Code)
+	if err != nil {
+		return err
+	}
+	data.History = policyHistoryViews(history, s.d.Training.Location())
 	var kinds []string
 	for _, k := range course.AppliesTo.Kinds {
 		kinds = append(kinds, kindLabel(k))
@@ -63,7 +74,10 @@ func (s *Server) course(c *gin.Context) error {
 	}
 	pg := page{Title: course.Title, Data: data}
 	if c.Query("saved") != "" {
-		pg.Banner = &banner{Success: true, Heading: "Policy saved", Text: "Everyone’s status now follows the new policy."}
+		pg.Banner = &banner{Success: true, Heading: "Policy saved", Text: "Everyone’s status now follows the new policy. Reports for earlier days keep the policy of their day."}
+	}
+	if b := courseFormBanner(c, course); b != nil {
+		pg.Banner = b
 	}
 	s.render(c, http.StatusOK, "course.html", pg)
 	return nil
@@ -80,6 +94,8 @@ var policyNumbers = []struct{ Field, Label, Hint, Missing, NotANumber string }{
 		"Enter the days before expiry it shows as expiring.", "The days before expiry it shows as expiring must be a whole number, like 30."},
 	{"renew_window_days", "Days before expiry a renewal keeps the old expiry date", "For example, 60",
 		"Enter the days before expiry a renewal keeps the old expiry date.", "The days before expiry a renewal keeps the old expiry date must be a whole number, like 60."},
+	{"target_pct", "Compliance target, in percent", "The share of the people required who should be up to date, for example 90",
+		"Enter the compliance target.", "The compliance target must be a whole number, like 90."},
 }
 
 // Inputs of the effective-from date.
@@ -102,7 +118,7 @@ type numberInput struct {
 
 func newCourseEditPage(course training.Course) courseEditPage {
 	values := map[string]int{"new_starter_days": course.NewStarterDays, "validity_months": course.ValidityMonths,
-		"due_soon_days": course.DueSoonDays, "renew_window_days": course.RenewWindowDays}
+		"due_soon_days": course.DueSoonDays, "renew_window_days": course.RenewWindowDays, "target_pct": course.Target()}
 	p := courseEditPage{Code: course.Code, Title: course.Title}
 	for _, n := range policyNumbers {
 		p.Numbers = append(p.Numbers, numberInput{Name: n.Field, Label: n.Label, Hint: n.Hint, Value: strconv.Itoa(values[n.Field])})
@@ -134,7 +150,11 @@ func (s *Server) courseUpdate(c *gin.Context) error {
 	var errs []fieldError
 	numbers := map[string]int{}
 	for i, n := range policyNumbers {
-		v := strings.TrimSpace(c.PostForm(n.Field))
+		posted, present := c.GetPostForm(n.Field)
+		if !present {
+			continue // a box the form did not have leaves its number as it is
+		}
+		v := strings.TrimSpace(posted)
 		data.Numbers[i].Value = v
 		num, err := strconv.Atoi(v)
 		switch {
@@ -168,6 +188,8 @@ func (s *Server) courseUpdate(c *gin.Context) error {
 				co.DueSoonDays = n
 			case "renew_window_days":
 				co.RenewWindowDays = n
+			case "target_pct":
+				co.TargetPct = n
 			}
 		}
 		if dateErr == nil {
@@ -192,6 +214,29 @@ func (s *Server) courseUpdate(c *gin.Context) error {
 		v.Merge(candidate.Validate())
 		s.formFailed(c, v, f, show)
 		return nil
+	}
+	if n, ok := numbers["target_pct"]; ok && n < 1 {
+		// 0 would read as "the default" once stored: ask for a real target.
+		f := courseFormErrors()
+		s.formFailed(c, training.Invalid("target_pct", "The compliance target must be a whole number from 1 to 100."), f, show)
+		return nil
+	}
+	if c.PostForm("back") != "" {
+		show(http.StatusOK, nil)
+		return nil
+	}
+	if c.PostForm("confirmed") == "" {
+		// HR sees what the change does before it is saved.
+		impact, err := s.d.Training.PolicyImpact(c.Request.Context(), principal(c).Actor(), course.Code, set)
+		if err != nil {
+			s.formFailed(c, err, courseFormErrors(), show)
+			return nil
+		}
+		if len(impact.Changes) > 0 {
+			s.render(c, http.StatusOK, "course_confirm.html", page{Title: "Check the change to " + course.Title,
+				Data: newCourseConfirmPage(course, impact, c.Request.PostForm)})
+			return nil
+		}
 	}
 	_, err = s.d.Training.UpdateCourse(c.Request.Context(), principal(c).Actor(), course.Code, set)
 	if err != nil {

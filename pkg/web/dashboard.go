@@ -59,6 +59,8 @@ type dashboardPage struct {
 	Chart  barChart
 	// Target is the compliance percentage the chart's colours are set by.
 	Target string
+	// Trend is compliance month by month, with its table.
+	Trend trendChart
 }
 
 // dashboardCounts is one line of counts (a department, or everyone), each
@@ -157,17 +159,21 @@ func (s *Server) dashboard(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	title := code
+	title, target := code, float64(training.DefaultTargetPct)
 	for _, co := range courses {
 		if co.Code == rep.CourseCode {
-			title = co.Title
+			title, target = co.Title, float64(co.Target())
 		}
+	}
+	months, err := s.d.Training.Trend(ctx, principal(c).Actor(), rep.CourseCode, trendMonths)
+	if err != nil {
+		return err
 	}
 	data := dashboardPage{Courses: courseOptions(courses, rep.CourseCode), CourseCode: rep.CourseCode, Course: title,
 		AsOf: longDate(rep.AsOf), Totals: newDashboardCounts(rep.CourseCode, "All", "", rep.Totals),
-		Chart:  departmentChart("compliance-chart", title+": compliance by department on "+longDate(rep.AsOf), rep.Groups),
-		Target: formatPct(complianceTarget)}
-	for _, g := range rep.Groups {
+		Chart:  departmentChart("compliance-chart", title+": compliance by department on "+longDate(rep.AsOf), rep.CourseCode, target, rep.Groups),
+		Target: formatPct(target), Trend: newTrendChart(title, target, months)}
+	for _, g := range byCompliance(rep.Groups) {
 		data.Groups = append(data.Groups, newDashboardCounts(rep.CourseCode, groupLabel(g.Key), g.Key, g.Tally))
 	}
 	byKind := rep.ByKind()

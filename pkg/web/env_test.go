@@ -61,14 +61,15 @@ type env struct {
 }
 
 // newEnv starts the app; publicURL is COMPLYTRACK_PUBLIC_URL (https makes
-// the cookies Secure, which a plain-HTTP test client would not send back).
-func newEnv(t *testing.T, publicURL string) *env {
+// the cookies Secure, which a plain-HTTP test client would not send back);
+// settings are more, as NAME=value.
+func newEnv(t *testing.T, publicURL string, settings ...string) *env {
 	t.Helper()
-	cfg, _ := apptest.Config(t,
-		"COMPLYTRACK_ADMIN_EMAIL="+adminEmail,
-		"COMPLYTRACK_ADMIN_PASSWORD="+adminPassword,
-		"COMPLYTRACK_PUBLIC_URL="+publicURL,
-	)
+	cfg, _ := apptest.Config(t, append([]string{
+		"COMPLYTRACK_ADMIN_EMAIL=" + adminEmail,
+		"COMPLYTRACK_ADMIN_PASSWORD=" + adminPassword,
+		"COMPLYTRACK_PUBLIC_URL=" + publicURL,
+	}, settings...)...)
 	clk := &clock{t: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	db := dbtest.New(t)

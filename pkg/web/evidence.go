@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -13,6 +14,12 @@ import (
 // evidencePage is the content of evidence.html.
 type evidencePage struct {
 	Items []pendingRow
+	// Reviewable is how many of Items the viewer may decide: the "Verify
+	// selected" form is offered only when there are some.
+	Reviewable int
+	// Refused lists the completions of a "Verify selected" that were not
+	// verified, each with why.
+	Refused []refusedReview
 }
 
 type pendingRow struct {
@@ -24,7 +31,17 @@ type pendingRow struct {
 	// CanReview: the viewer may verify or reject this one (the domain's
 	// rule), so its forms are shown. An auditor sees the rest read-only.
 	CanReview bool
+	// Preview is how the certificate is shown in the page: "pdf" in a
+	// sandboxed frame, "image" as an image, "" not at all (none stored).
+	Preview string
+	// Selected: ticked in a "Verify selected" that is shown again.
+	Selected bool
 }
+
+// SelectID is the id of the row's "Verify selected" checkbox.
+func (r pendingRow) SelectID() string { return selectInput(r.ID) }
+
+func selectInput(id string) string { return "select-" + id }
 
 // reasonInput is the id of the reason field of completion id's forms.
 func reasonInput(id string) string { return "reason-" + id }
@@ -41,13 +58,27 @@ func (s *Server) evidence(c *gin.Context) error {
 }
 
 func (s *Server) renderEvidence(c *gin.Context, status int, errs []fieldError, failedID, reason string) {
+	s.renderEvidencePage(c, status, evidenceOutcome{errs: errs, failedID: failedID, reason: reason})
+}
+
+// evidenceOutcome is what the evidence page shows of the form just sent.
+type evidenceOutcome struct {
+	errs             []fieldError
+	failedID, reason string // a refused rejection, with what was typed
+	banner           *banner
+	refused          []refusedReview
+	selected         map[string]bool
+}
+
+func (s *Server) renderEvidencePage(c *gin.Context, status int, out evidenceOutcome) {
 	items, err := s.d.Training.PendingCompletions(c.Request.Context(), principal(c).Actor())
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	actor := principal(c).Actor()
-	data := evidencePage{}
+	failedID, reason := out.failedID, out.reason
+	data := evidencePage{Refused: out.refused}
 	for _, it := range items {
 		row := pendingRow{ID: it.Completion.ID, PersonID: it.Person.ID, Person: it.Person.FullName(),
 			EmployeeNumber: it.Person.EmployeeNumber, Course: it.Course.Title, CompletedOn: longDate(it.Completion.CompletedOn),
@@ -58,14 +89,21 @@ func (s *Server) renderEvidence(c *gin.Context, status int, errs []fieldError, f
 		}
 		if it.Completion.Evidence != nil {
 			row.CertificateName = it.Completion.Evidence.Filename
+			row.Preview = previewKind(it.Completion.Evidence.ContentType)
 		}
 		if row.ID == failedID {
 			row.Reason = reason
 		}
+		if row.CanReview {
+			data.Reviewable++
+			row.Selected = out.selected[row.ID]
+		}
 		data.Items = append(data.Items, row)
 	}
-	pg := page{Title: "Evidence to verify", Errors: errs, Data: data}
-	pg.Banner = s.reviewBanner(c, actor)
+	pg := page{Title: "Evidence to verify", Errors: out.errs, Data: data, Banner: out.banner}
+	if pg.Banner == nil {
+		pg.Banner = s.reviewBanner(c, actor)
+	}
 	s.render(c, status, "evidence.html", pg)
 }
 
@@ -79,20 +117,11 @@ func (s *Server) reviewBanner(c *gin.Context, actor training.Actor) *banner {
 	if id == "" {
 		return nil
 	}
-	ctx := c.Request.Context()
-	done, err := s.d.Training.Completion(ctx, actor, id)
-	if err != nil || done.Review == nil || done.Review.By != actor.PersonID {
+	done, whose, ok := s.decided(c.Request.Context(), actor, id)
+	if !ok || done.Review == nil || done.Review.By != actor.PersonID {
 		return nil
 	}
-	person, err := s.d.Training.Person(ctx, actor, done.PersonID)
-	if err != nil {
-		return nil
-	}
-	title := done.CourseCode
-	if course, err := s.d.Training.Course(ctx, done.CourseCode); err == nil && course.Title != "" {
-		title = course.Title
-	}
-	what := person.FullName() + "’s " + title + " completion"
+	what := whose + " completion"
 	switch done.State() {
 	case training.StateAccepted:
 		return &banner{Success: true, Heading: "Verified " + what + ": it now counts."}
@@ -100,6 +129,25 @@ func (s *Server) reviewBanner(c *gin.Context, actor training.Actor) *banner {
 		return &banner{Success: true, Heading: "Rejected " + what + ": they can see your reason."}
 	}
 	return nil
+}
+
+// decided reads a completion as the actor may see it and names it the way
+// the banners do: "Ada Lovelace’s Prevent awareness". ok is false when the
+// actor may not see it (or it is gone): then nothing is named.
+func (s *Server) decided(ctx context.Context, actor training.Actor, id string) (training.Completion, string, bool) {
+	done, err := s.d.Training.Completion(ctx, actor, id)
+	if err != nil {
+		return done, "", false
+	}
+	person, err := s.d.Training.Person(ctx, actor, done.PersonID)
+	if err != nil {
+		return done, "", false
+	}
+	title := done.CourseCode
+	if course, err := s.d.Training.Course(ctx, done.CourseCode); err == nil && course.Title != "" {
+		title = course.Title
+	}
+	return done, person.FullName() + "’s " + title, true
 }
 
 func (s *Server) verifyCompletion(c *gin.Context) error { s.review(c, true); return nil }

@@ -77,8 +77,8 @@ func TestFormRefusalsAreShownInTheErrorSummary(t *testing.T) {
 			msg: "Choose a kind of flag from the list."},
 		{name: "flags page link made up", action: "/flags?after=made-up", get: true, status: http.StatusBadRequest, link: "#kind",
 			msg: "That page link has expired: start again from the first page."},
-		{name: "page link made up", action: "/team?cursor=made-up", get: true, status: http.StatusBadRequest, link: "#status",
-			msg: "That page link has expired: start again from the first page."},
+		{name: "team order made up", action: "/team?sort=sideways", get: true, status: http.StatusBadRequest, link: "#sort",
+			msg: "Choose an order from the list."},
 	}
 	b := e.newBrowser()
 	b.signIn(adminEmail, adminPassword)

@@ -30,6 +30,10 @@ var (
 	// The evidence queue and the flags, which line managers work too, and
 	// Member Services for the elected Members.
 	reviewPages = guard{roles: []auth.Role{auth.RoleHR, auth.RoleAuditor, auth.RoleManager, auth.RoleMemberServices}}
+	// Acting on flags (sending a reminder, marking them dealt with): those
+	// who work the flags list, for the flags the domain lets them; auditors
+	// see the list but are told they may not.
+	flagChanges = guard{roles: []auth.Role{auth.RoleHR, auth.RoleManager, auth.RoleMemberServices}, told: []auth.Role{auth.RoleAuditor}}
 	// Who is shown the link to My team: line managers, and Member Services,
 	// whose team is the elected Members. The page itself is open to
 	// everyone signed in, and says when nobody reports to them.

@@ -180,11 +180,18 @@ func TestDashboardChart(t *testing.T) {
 	mustContain(t, r, `<figure class="bar-chart" id="compliance-chart" aria-labelledby="chart-heading">`,
 		`Prevent awareness: compliance by department on 2 November 2026: the share of the people required to hold it who are up to date. The target is 90%`,
 		// Each bar's numbers are text, in the chart and in the table.
-		`<span class="bar-chart__label">Housing</span>`, `<span class="bar-chart__value">0% (0 of 2), below 90%</span>`,
-		`<span class="bar-chart__label">Finance</span>`, `<span class="bar-chart__value">100% (1 of 1)</span>`,
+		// Lowest first, each department's name a link to its people.
+		`<span class="bar-chart__label"><a class="link" href="/dashboard/people?course_code=PREVENT&amp;department=Housing&amp;show=required">Housing<span class="visually-hidden">: see the people required to hold it</span></a></span>
+      <span class="bar-chart__bar">`,
+		`<span class="bar-chart__value">0% (0 of 2), below 90%</span>`,
+		`<span class="bar-chart__label"><a class="link" href="/dashboard/people?course_code=PREVENT&amp;department=Finance&amp;show=required">Finance`,
+		`<span class="bar-chart__value">100% (1 of 1)</span>`,
 		`<th scope="row" data-label="Department">Housing</th>`, `id="count-overdue"`, `id="count-expired"`, `id="count-due"`)
 	if n := hpForms(r); n != 1 {
 		t.Errorf("the dashboard has %d forms that post, want only Sign out", n)
+	}
+	if housing, finance := strings.Index(r.Body, "department=Housing&amp;show=required"), strings.Index(r.Body, "department=Finance&amp;show=required"); housing > finance {
+		t.Error("the chart shows Finance (100%) before Housing (0%): not lowest first")
 	}
 }
 
@@ -290,6 +297,14 @@ func TestCoursePolicyForm(t *testing.T) {
 	mustContain(t, r, `<a href="#due_soon_days">The number of days before expiry it shows as expiring must be a whole number from 0 to 3650.</a>`)
 	form.Set("due_soon_days", "45")
 	r = b.submit("/courses/PREVENT/edit", form)
+	// HR sees what the change does before it is saved.
+	mustStatus(t, r, http.StatusOK)
+	mustContain(t, r, "Check the change to Prevent awareness", `<dt class="summary-list__key">Valid for</dt><dd class="summary-list__value">36 months → 24 months</dd>`, "Save the new policy")
+	if co, _ := e.app.Training.Course(t.Context(), "PREVENT"); co.ValidityMonths != 36 {
+		t.Fatalf("the policy was saved before it was confirmed: %+v", co)
+	}
+	form.Set("confirmed", "yes")
+	r = b.submit("/courses/PREVENT/edit", form)
 	if r.Status != http.StatusSeeOther {
 		t.Fatalf("save: %d\n%s", r.Status, r.Body)
 	}
@@ -347,7 +362,7 @@ func TestFlagsAndOutboxPages(t *testing.T) {
 	r := b.visit("/flags?kind=overdue")
 	mustStatus(t, r, http.StatusOK)
 	mustContain(t, r, `<option value="overdue" selected>Overdue</option>`)
-	mustContain(t, r, `id="flags-table"`, `href="/people/`+sophie.ID+`">Sophie Marsh</a>`, "<td data-label=\"Flag\">Overdue</td>")
+	mustContain(t, r, `id="flags-table"`, `href="/people/`+sophie.ID+`">Sophie Marsh</a>`, `<td data-label="Flag"><strong class="tag tag--overdue">Overdue</strong></td>`)
 	mustStatus(t, b.get("/flags?kind=nonsense"), http.StatusBadRequest)
 
 	r = b.visit("/outbox?to=sophie.marsh@example.gov.uk")

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -31,7 +32,10 @@ import (
 // same body limit).
 // The import is planned again on confirm against the people as they are
 // then, by the same call the JSON API's import makes
-// (application.ImportPeople).
+// (application.ImportPeople). A file in an HR system's own headers goes
+// through the columns page first (import_mapping.go); the preview of any
+// file may be shown again from the held file (after a possible leaver's
+// end date is set).
 
 const (
 	// maxImportBody is the largest upload: the JSON API's limit.
@@ -53,6 +57,22 @@ type importPage struct {
 	MaxMB                       int
 	MaxRows                     string // with commas: 50,000
 	Columns                     []string
+	// Added offers to invite the people just added (invite_many.go).
+	Added *addedOffer
+
+	// The preview's detail (import_mapping.go): the mapping the file is
+	// read with, the people added and changed (the first importListMax
+	// of each), and the possible leavers of a whole-organisation export.
+	MappingID, MappingName string
+	CanImport              bool // there is something to import, and the file is held
+	AddedPeople            []importPerson
+	ChangedPeople          []importPerson
+	WholeOrganisation      bool
+	WholeShare             int // the share of people a whole-organisation export names, in %
+	LeaverCount            int
+	Leavers                []importPerson
+	reading                peoplecsv.Mapping
+	mapped                 bool
 }
 
 // ErrorLines is how many lines of the file have a problem: a line with two
@@ -127,7 +147,17 @@ func (s *Server) previewImport(c *gin.Context) error {
 		return nil
 	}
 	actor := principal(c).Actor()
-	res, err := s.app().ImportPeople(c.Request.Context(), actor, bytes.NewReader(content), true)
+	// An export in an HR system's own headers goes to the columns page
+	// first (import_mapping.go).
+	if sug, err := peoplecsv.Suggest(bytes.NewReader(content)); err == nil && needsMapping(sug) {
+		token, err := s.d.HeldImports.HoldImport(c.Request.Context(), actor.PersonID, fh.Filename, content, importHold)
+		if err != nil {
+			return err
+		}
+		c.Redirect(http.StatusSeeOther, "/people/import/columns?"+url.Values{"token": {token}}.Encode())
+		return nil
+	}
+	res, err := s.app().ImportPeople(c.Request.Context(), actor, bytes.NewReader(content), application.ImportOptions{DryRun: true})
 	var ve *training.ValidationError
 	switch {
 	case errors.As(err, &ve):
@@ -140,17 +170,14 @@ func (s *Server) previewImport(c *gin.Context) error {
 	case err != nil:
 		return err
 	}
-	data.FileName = fh.Filename
-	data.importResult(res)
-	if data.Created+data.Updated > 0 {
-		// Held in the database, so that the confirmation may reach any
-		// replica; one file per person at a time.
-		data.Token, err = s.d.HeldImports.HoldImport(c.Request.Context(), actor.PersonID, fh.Filename, content, importHold)
-		if err != nil {
-			return err
-		}
+	// Held in the database, so that the confirmation may reach any
+	// replica; one file per person at a time. Held even with nothing to
+	// import, for the possible leavers' end dates to come back to.
+	token, err := s.d.HeldImports.HoldImport(c.Request.Context(), actor.PersonID, fh.Filename, content, importHold)
+	if err != nil {
+		return err
 	}
-	s.render(c, http.StatusOK, "import_preview.html", page{Title: "Check the import before it is made", Data: data})
+	s.renderImportPreview(c, fh.Filename, token, res, nil)
 	return nil
 }
 
@@ -163,21 +190,19 @@ func (s *Server) confirmImport(c *gin.Context) error {
 		return err
 	}
 	if !ok {
-		s.render(c, http.StatusGone, "error.html", page{Title: "This import has expired", Data: errorPage{
-			Paragraphs: []string{
-				fmt.Sprintf("A checked file waits %d minutes to be imported, and can be imported only once. Nothing was imported from this page.", int(importHold/time.Minute)),
-				"Look at the list of people to see whether it was imported already, or upload the file again.",
-			},
-			LinkHref: "/people/import", LinkText: "Upload the file again"}})
+		s.importExpired(c)
 		return nil
 	}
-	res, err := s.app().ImportPeople(c.Request.Context(), actor, bytes.NewReader(held), false)
+	res, err := s.app().ImportPeople(c.Request.Context(), actor, bytes.NewReader(held), application.ImportOptions{MappingID: c.PostForm("mapping")})
 	if err != nil {
 		return err
 	}
 	data := newImportPage()
 	data.FileName = name
 	data.importResult(res)
+	if data.Added, err = s.offerToInviteImported(c, res.CreatedIDs); err != nil {
+		return err
+	}
 	pg := page{Title: "Import complete", Data: data,
 		Banner: &banner{Success: true, Heading: fmt.Sprintf("Imported %s: %d added, %d updated", name, res.Created, res.Updated)}}
 	s.render(c, http.StatusOK, "import_done.html", pg)

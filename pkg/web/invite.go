@@ -19,26 +19,6 @@ import (
 // form's POST to the person page it renders again.
 const inviteRefusalKey = "web.inviteRefusal"
 
-// canInvite says whether the person page offers HR the invite button: the
-// person is still here and has no account. The accounts service decides in
-// the end (Invite); this only spares HR a button that would be refused.
-func (s *Server) canInvite(c *gin.Context, p training.Person) (bool, error) {
-	if !may(c, hrChanges) || s.d.Accounts == nil || p.IsLeaver(s.d.Training.Today()) {
-		return false, nil
-	}
-	// Roles is the account look-up the sign-in uses: unauthenticated means
-	// there is no account to sign in to.
-	_, err := s.d.Accounts.Roles(c.Request.Context(), p.ID)
-	switch {
-	case err == nil:
-		return false, nil
-	case errors.Is(err, training.ErrUnauthenticated):
-		return true, nil
-	default:
-		return false, err
-	}
-}
-
 // invitePerson e-mails the person a one-time link to choose their password.
 // HR only (the route's guard): auditors are told they cannot, anyone else
 // finds no such page.

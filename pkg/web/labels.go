@@ -42,6 +42,43 @@ func deliveryLabel(d training.Delivery) string {
 	return capitalise(string(d))
 }
 
+var expiryBasisLabels = map[training.ExpiryBasis]string{
+	training.ExpiryFromCompletion:     "The day it was completed",
+	training.ExpiryFromPreviousExpiry: "The previous expiry, when renewed early",
+}
+
+func expiryBasisLabel(b training.ExpiryBasis) string {
+	if l, ok := expiryBasisLabels[b]; ok {
+		return l
+	}
+	return capitalise(strings.ReplaceAll(string(b), "_", " "))
+}
+
+var evidenceLabels = map[training.Evidence]string{
+	training.EvidenceNone:        "None: the date is enough",
+	training.EvidenceCertificate: "A certificate file",
+}
+
+func evidenceLabel(e training.Evidence) string {
+	if l, ok := evidenceLabels[e]; ok {
+		return l
+	}
+	return capitalise(string(e))
+}
+
+var verificationLabels = map[training.Verification]string{
+	training.VerificationNone:    "Nobody: counts at once",
+	training.VerificationManager: "Line manager or HR",
+	training.VerificationHR:      "HR",
+}
+
+func verificationLabel(v training.Verification) string {
+	if l, ok := verificationLabels[v]; ok {
+		return l
+	}
+	return capitalise(string(v))
+}
+
 // auditActionLabels says in plain English what each audit action did.
 // Every action the code writes must be here: a test reads the source for
 // them.
@@ -56,6 +93,9 @@ var auditActionLabels = map[string]string{
 	"account.create_admin":    "Account created",
 	"account.roles":           "Roles changed",
 	"account.change_password": "Password changed",
+	"account.create_sso":      "Account created at their first single sign-on",
+	"account.sso_link":        "Linked to their single sign-on",
+	"account.sso_unlink":      "Single sign-on link removed",
 	"completion.record":       "Completion recorded",
 	"completion.import":       "Completion imported",
 	"completion.verify":       "Completion verified",
@@ -65,6 +105,8 @@ var auditActionLabels = map[string]string{
 	"course.update":           "Course policy changed",
 	"exemption.grant":         "Exemption granted",
 	"exemption.remove":        "Exemption removed",
+	"flag.dealt_with":         "Flag marked as dealt with",
+	"person.reminded":         "Reminder sent by e-mail",
 	"session.schedule":        "Session scheduled",
 	"session.reschedule":      "Session changed",
 	"session.cancel":          "Session cancelled",
@@ -100,11 +142,29 @@ var auditFields = []struct{ Name, Label string }{
 	{"roles", "Roles"},
 	{"expires_at", "Invitation expires"},
 	{"invited_by", "Invited by"},
+	{"subject", "Single sign-on identity"},
 	{"course_code", "Course"},
 	{"completed_on", "Completed on"},
 	{"state", "Status"},
 	{"reason", "Reason"},
 	{"until", "Until"},
+	// A course's policy.
+	{"title", "Title"},
+	{"provider", "Provider"},
+	{"url", "Course address"},
+	{"delivery", "Delivery"},
+	{"applies_to.kinds", "Applies to"},
+	{"applies_to.departments", "Applies to departments"},
+	{"applies_to.job_titles", "Applies to job titles"},
+	{"new_starter_days", "Days a new starter has"},
+	{"validity_months", "Months it stays valid"},
+	{"due_soon_days", "Days before expiry it shows as expiring"},
+	{"renew_window_days", "Renewal window in days"},
+	{"expiry_basis", "Expiry counted from"},
+	{"effective_from", "Required from"},
+	{"evidence", "Evidence"},
+	{"verification", "Verified by"},
+	{"target_pct", "Target"},
 }
 
 // personFields hold a person's ID: shown as a name the viewer may see.
@@ -120,13 +180,16 @@ var roleLabels = map[auth.Role]string{
 	auth.RoleMemberServices: "Member Services",
 }
 
-// changedFields says what an audit entry changed, with the new values
-// ("Department: Housing; Line manager: Mara Hill"); a creation lists what
-// was set. nameOf gives the name of a person the viewer may see.
+// changedFields says what an audit entry changed, each field as before →
+// after ("Department: Housing → Planning; Line manager: none → Mara
+// Hill"); a creation lists what was set. nameOf gives the name of a person
+// the viewer may see.
 func changedFields(before, after json.RawMessage, nameOf func(id string) (string, bool)) string {
 	var b, a map[string]any
 	_ = json.Unmarshal(before, &b)
 	_ = json.Unmarshal(after, &a)
+	flattenAppliesTo(b)
+	flattenAppliesTo(a)
 	var out []string
 	for _, f := range auditFields {
 		v, set := a[f.Name]
@@ -134,20 +197,42 @@ func changedFields(before, after json.RawMessage, nameOf func(id string) (string
 		if !set && !had || had && fmt.Sprint(old) == fmt.Sprint(v) {
 			continue
 		}
-		// A field missing afterwards (left out when empty) was removed.
 		shown := auditValue(f.Name, v, nameOf)
-		if shown == "" {
-			if b == nil {
-				continue // a creation leaves it empty: nothing to say
+		if b == nil {
+			if shown != "" { // a creation leaves it empty: nothing to say
+				out = append(out, f.Label+": "+shown)
 			}
+			continue
+		}
+		was := auditValue(f.Name, old, nameOf)
+		switch {
+		case was == "" && shown == "":
+			continue
+		case was == "":
+			was = "none"
+		case shown == "":
+			// A field missing afterwards (left out when empty) was removed.
 			shown = "removed"
 		}
-		out = append(out, f.Label+": "+shown)
+		out = append(out, f.Label+": "+was+" → "+shown)
 	}
 	if a["other_sessions_ended"] == true {
 		out = append(out, "Signed out everywhere else")
 	}
 	return strings.Join(out, "; ")
+}
+
+// flattenAppliesTo lifts a course's "applies_to" into fields of their own,
+// so each is told apart ("Applies to departments: none → Housing").
+func flattenAppliesTo(m map[string]any) {
+	at, ok := m["applies_to"].(map[string]any)
+	if !ok {
+		return
+	}
+	for k, v := range at {
+		m["applies_to."+k] = v
+	}
+	delete(m, "applies_to")
 }
 
 // auditValue shows one value of the audit as a person reads it; "" for
@@ -157,6 +242,9 @@ func auditValue(field string, v any, nameOf func(string) (string, bool)) string 
 	case nil:
 		return ""
 	case []any:
+		if field == "applies_to.kinds" {
+			return joinValues(x, func(s string) string { return kindLabel(training.Kind(s)) })
+		}
 		if field != "roles" {
 			return joinValues(x, func(s string) string { return s })
 		}
@@ -181,6 +269,14 @@ func auditValue(field string, v any, nameOf func(string) (string, bool)) string 
 			return "changed"
 		case field == "kind":
 			return kindLabel(training.Kind(x))
+		case field == "delivery":
+			return deliveryLabel(training.Delivery(x))
+		case field == "expiry_basis":
+			return expiryBasisLabel(training.ExpiryBasis(x))
+		case field == "evidence":
+			return evidenceLabel(training.Evidence(x))
+		case field == "verification":
+			return verificationLabel(training.Verification(x))
 		case field == "state":
 			return capitalise(strings.ReplaceAll(x, "_", " "))
 		}

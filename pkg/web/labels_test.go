@@ -94,6 +94,9 @@ func TestAuditActionLabels(t *testing.T) {
 		{"account.create_admin", "Account created"},
 		{"account.roles", "Roles changed"},
 		{"account.change_password", "Password changed"},
+		{"account.create_sso", "Account created at their first single sign-on"},
+		{"account.sso_link", "Linked to their single sign-on"},
+		{"account.sso_unlink", "Single sign-on link removed"},
 		{"completion.record", "Completion recorded"},
 		{"completion.import", "Completion imported"},
 		{"completion.verify", "Completion verified"},
@@ -103,6 +106,8 @@ func TestAuditActionLabels(t *testing.T) {
 		{"course.update", "Course policy changed"},
 		{"exemption.grant", "Exemption granted"},
 		{"exemption.remove", "Exemption removed"},
+		{"flag.dealt_with", "Flag marked as dealt with"},
+		{"person.reminded", "Reminder sent by e-mail"},
 		{"session.schedule", "Session scheduled"},
 		{"session.reschedule", "Session changed"},
 		{"session.cancel", "Session cancelled"},
@@ -154,12 +159,16 @@ func TestChangedFieldsInPlainEnglish(t *testing.T) {
 			`{"id":"p1","employee_number":"E1","given_name":"Nia","family_name":"Okafor","email":"nia@example.gov.uk","kind":"member","job_title":"","department":"Housing","manager_id":"p-mara","start_date":"2024-04-01","end_date":""}`,
 			"Employee number: E1; First name: Nia; Last name: Okafor; Email address: nia@example.gov.uk; Kind of person: Elected Member; Department: Housing; Line manager: Mara Hill; Start date: 1 April 2024"},
 		{"only what changed", `{"department":"Housing","end_date":""}`, `{"department":"Planning","end_date":"2026-11-30"}`,
-			"Department: Planning; End date: 30 November 2026"},
-		{"cleared end date", `{"end_date":"2026-11-30"}`, `{"end_date":""}`, "End date: removed"},
-		{"manager the viewer cannot see", `{"manager_id":"p-mara"}`, `{"manager_id":"p-secret"}`, "Line manager: changed"},
-		{"manager removed (left out when empty)", `{"department":"Housing","manager_id":"p-mara"}`, `{"department":"Housing"}`, "Line manager: removed"},
+			"Department: Housing → Planning; End date: none → 30 November 2026"},
+		{"cleared end date", `{"end_date":"2026-11-30"}`, `{"end_date":""}`, "End date: 30 November 2026 → removed"},
+		{"manager the viewer cannot see", `{"manager_id":"p-mara"}`, `{"manager_id":"p-secret"}`, "Line manager: Mara Hill → changed"},
+		{"manager removed (left out when empty)", `{"department":"Housing","manager_id":"p-mara"}`, `{"department":"Housing"}`, "Line manager: Mara Hill → removed"},
+		{"manager set", `{"department":"Housing"}`, `{"department":"Housing","manager_id":"p-mara"}`, "Line manager: none → Mara Hill"},
 		{"no roles", ``, `{"roles":[]}`, "Roles: none"},
-		{"roles named", `{"roles":["employee"]}`, `{"roles":["employee","hr"]}`, "Roles: Employee, HR"},
+		{"roles named", `{"roles":["employee"]}`, `{"roles":["employee","hr"]}`, "Roles: Employee → Employee, HR"},
+		{"course policy", `{"code":"FIRE","title":"Fire safety","delivery":"e-learning","applies_to":{"kinds":["staff"]},"validity_months":36,"verification":"none","effective_from":"2020-01-01"}`,
+			`{"code":"FIRE","title":"Fire safety training","delivery":"classroom","applies_to":{"kinds":["staff","member"],"departments":["Housing"]},"validity_months":12,"verification":"hr","effective_from":"2026-01-01"}`,
+			"Title: Fire safety → Fire safety training; Delivery: E-learning → Classroom; Applies to: Staff → Staff, Elected Member; Applies to departments: none → Housing; Months it stays valid: 36 → 12; Required from: 1 January 2020 → 1 January 2026; Verified by: Nobody: counts at once → HR"},
 		{"invitation", ``, `{"expires_at":"2026-11-09T09:00:00Z"}`, "Invitation expires: 9 November 2026"},
 		{"invite accepted", ``, `{"invited_by":"p-hr","other_sessions_ended":false}`, "Invited by: Hana Reid"},
 		{"password changed", ``, `{"other_sessions_ended":true}`, "Signed out everywhere else"},
@@ -199,7 +208,7 @@ func TestPersonPageAuditInPlainEnglish(t *testing.T) {
 	r := b.visit("/people/" + nia.ID)
 	mustStatus(t, r, 200)
 	mustContain(t, r, ">Added<", ">Invited to sign in<", ">Account created<", ">Roles changed<", ">Details changed<",
-		"Line manager: Mara Hill", "End date: 30 November 2026", "Start date: 1 April 2024", "Roles: Auditor")
+		"Line manager: none → Mara Hill", "End date: none → 30 November 2026", "Start date: 1 April 2024", "Roles: none → Auditor")
 	mustNotContain(t, r, "person.create", "person.invite", "account.", "person.update", "manager_id", "Line manager: "+mara.ID, "roles:", "2026-11-30", "2024-04-01")
 }
 

@@ -112,7 +112,7 @@ func TestExemptionReasonTextRules(t *testing.T) {
 	}
 }
 
-var reportCell = regexp.MustCompile(`<td data-label="([^"]+)">([^<]*)</td>`)
+var reportCell = regexp.MustCompile(`<td data-label="([^"]+)"(?: class="[^"]*")?>([^<]*)</td>`)
 
 // The report page's Required is applicable - exempt, with Exempt in a
 // column of its own, and the percentage is of Required.

@@ -16,6 +16,9 @@ import (
 
 // myTrainingPage is the content of my_training.html.
 type myTrainingPage struct {
+	// Urgent says what the person must do and by when, most urgent
+	// first: the panel at the top of the page.
+	Urgent  []urgentItem
 	Courses []courseStatus
 	History []historyRow
 	// Bookings are the person's live bookings on face-to-face sessions;
@@ -38,8 +41,12 @@ type courseStatus struct {
 	Summary string
 	// DateLabel and Date: "Due" or "Expires", and when.
 	DateLabel, Date string
-	// Why explains the date ("due 1 February 2026 = start date ...").
-	Why     string
+	// Why explains the date ("due 1 February 2026 = start date ..."),
+	// as HR reads it; Plain explains it to the person, in sentences.
+	Why   string
+	Plain []string
+	// due is the date the card's urgency is about, for ordering.
+	due     training.Date
 	Pending bool
 	// FaceToFace: the course is taught in a room, so sessions of it can
 	// be booked; BookedOn is the day of the person's live booking.
@@ -125,11 +132,14 @@ func (s *Server) myTraining(c *gin.Context) error {
 	for _, a := range items {
 		course := courses[a.CourseCode]
 		cs := toCourseStatus(a, course)
+		cs.Plain = explainForPerson(a)
 		cs.Rejected = rejected[a.CourseCode]
 		cs.FaceToFace, cs.BookedOn = faceToFace(course), bookedOn[a.CourseCode]
 		data.ShowBookings = data.ShowBookings || cs.FaceToFace
 		data.Courses = append(data.Courses, cs)
 	}
+	byUrgency(data.Courses)
+	data.Urgent = urgentItems(data.Courses)
 	for _, done := range completions {
 		data.History = append(data.History, toHistoryRow(done, courses[done.CourseCode].Title, "You"))
 	}
@@ -180,7 +190,7 @@ func (s *Server) courseTitles(c *gin.Context) (map[string]training.Course, error
 
 func toCourseStatus(a training.Assessment, course training.Course) courseStatus {
 	cs := courseStatus{Code: a.CourseCode, Title: course.Title, URL: course.URL, Status: a.Status,
-		Why: plainDates(a.ExplanationText()), Pending: a.PendingCompletion}
+		Why: plainDates(a.ExplanationText()), Pending: a.PendingCompletion, due: a.DueOn}
 	if cs.Title == "" {
 		cs.Title = a.CourseCode
 	}
@@ -193,9 +203,11 @@ func toCourseStatus(a training.Assessment, course training.Course) courseStatus 
 			cs.DateLabel, cs.Date = "Expires", longDate(a.ExpiresOn)
 		}
 	case training.StatusExpiring:
+		cs.due = a.ExpiresOn
 		cs.Summary = "Your training expires on " + longDate(a.ExpiresOn) + ". Do it again before then."
 		cs.DateLabel, cs.Date = "Expires", longDate(a.ExpiresOn)
 	case training.StatusExpired:
+		cs.due = a.ExpiresOn
 		cs.Summary = "Your training expired on " + longDate(a.ExpiresOn) + ". Do it again as soon as you can."
 		cs.DateLabel, cs.Date = "Expired", longDate(a.ExpiresOn)
 	case training.StatusDue:

@@ -22,7 +22,9 @@ func TestSelfCertifyWithPDF(t *testing.T) {
 	r := b.signIn("sophie.marsh@example.gov.uk", castPassword)
 	mustContain(t, r, `<strong class="tag tag--overdue">Overdue</strong>`,
 		"This was due on 29 April 2024. Complete it as soon as you can.",
-		"due 29 April 2024 = start date 1 April 2024 &#43; 28 days",
+		"You must complete <a class=\"notification-banner__link\" href=\"#course-PREVENT\">Prevent awareness</a> now. It was due on 29 April 2024.",
+		"<span class=\"details__summary-text\">How we worked this out</span>",
+		"You started on 1 April 2024. New starters have 28 days to complete it, so the deadline is 29 April 2024.",
 		`href="https://www.gov.uk/guidance/prevent-duty-training"`,
 		`href="/my-training/PREVENT/record"`)
 

@@ -18,6 +18,8 @@ var messageKindLabels = []struct {
 }{
 	{notify.KindInvitation, "Invitation"},
 	{notify.KindReminder, "Reminder"},
+	{notify.KindManualReminder, "Reminder sent by a manager or HR"},
+	{notify.KindPasswordReset, "Password reset link"},
 	{notify.KindEscalation, "Escalation to HR"},
 	{notify.KindManagerDigest, "Manager’s weekly digest"},
 	{notify.KindMonthlyReport, "Monthly report"},

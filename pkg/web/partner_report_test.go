@@ -59,9 +59,9 @@ func TestPartnerReportPage(t *testing.T) {
 		`id="to-day" name="to-day" type="text" inputmode="numeric" value="30"`,
 		"1 November 2026 to 30 November 2026",
 		`id="sessions-delivered">2<`, `id="places-offered">7<`, `id="places-filled">4<`,
-		`<th scope="row" data-label="Organisation">=Formula Org</th><td data-label="Attended">1</td><td data-label="Did not attend">0</td>`,
-		`<th scope="row" data-label="Organisation">Eastmoor College</th><td data-label="Attended">1</td><td data-label="Did not attend">0</td>`,
-		`<th scope="row" data-label="Organisation">Eastmoor Police</th><td data-label="Attended">1</td><td data-label="Did not attend">1</td>`,
+		`<th scope="row" data-label="Organisation">=Formula Org</th><td data-label="Attended" class="table__cell--numeric">1</td><td data-label="Did not attend" class="table__cell--numeric">0</td>`,
+		`<th scope="row" data-label="Organisation">Eastmoor College</th><td data-label="Attended" class="table__cell--numeric">1</td><td data-label="Did not attend" class="table__cell--numeric">0</td>`,
+		`<th scope="row" data-label="Organisation">Eastmoor Police</th><td data-label="Attended" class="table__cell--numeric">1</td><td data-label="Did not attend" class="table__cell--numeric">1</td>`,
 		`href="/reports/partners.csv?from=2026-11-01&amp;to=2026-11-30"`)
 
 	// Another period, typed in; one with nothing in it says so.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -18,71 +19,172 @@ import (
 // answer them 403, and no link or button leads there. Employees and line
 // managers get 404 on HR's pages, as if they did not exist.
 
-const peoplePageSize = 50
+// peoplePageSize is how many people a page of the list shows.
+const peoplePageSize = 100
 
 // peoplePage is the content of people.html.
 type peoplePage struct {
 	Query, Department, Status string
-	Statuses                  []selectOption
-	People                    []personRow
-	NextHref, FirstHref       string
-	Filtered, CanEdit         bool
+	Statuses, Departments     []selectOption
+	// Courses head a column each, in the order of each row's Courses.
+	Courses []string
+	// Columns are the sortable headers.
+	Columns    []sortColumn
+	People     []personRow
+	Pagination pagination
+	Filtered   bool
+	CanEdit    bool
 }
 
 type personRow struct {
-	ID, Name, EmployeeNumber, Email, JobTitle, Department, Left string
+	ID, Name, EmployeeNumber, Department, StartDate string
+	// Left or Leaving is the end date, past or to come.
+	Left, Leaving string
+	// Worst is the status most in need of action; empty when no course
+	// applies to them.
+	Worst training.Status
+	// Courses holds the person's status for each course of the page's
+	// Courses; a zero status: the course does not apply to them.
+	Courses []personCourse
+}
+
+type personCourse struct {
+	Title  string
+	Status training.Status
+}
+
+// sortColumn is a table header that sorts the list, as a link (the
+// list is sorted on the server, so it works without JavaScript). Sort is
+// the header's aria-sort: ascending, descending, or none when the list is
+// sorted by another column.
+type sortColumn struct {
+	Key, Text, Href, Sort string
+}
+
+// peopleColumns are the sortable columns, in the table's order.
+var peopleColumns = []struct {
+	Key  training.PeopleSortKey
+	Text string
+}{
+	{training.SortByName, "Name"}, {training.SortByDepartment, "Department"},
+	{training.SortByStartDate, "Start date"}, {training.SortByStatus, "Worst status"},
 }
 
 func (s *Server) peopleList(c *gin.Context) error {
 	status, err := training.ParseStatus("status", strings.TrimSpace(c.Query("status")))
 	f := training.PeopleFilter{Query: strings.TrimSpace(c.Query("q")), Department: strings.TrimSpace(c.Query("department")),
 		Status: status}
-	cursor := c.Query("cursor")
+	// A sort that is not offered (an old or edited link) sorts by name.
+	by, sortErr := training.ParsePeopleSort("sort", c.Query("sort"))
+	if sortErr != nil || by == "" {
+		by = training.SortByName
+	}
+	order := training.PeopleSort{By: by, Descending: c.Query("order") == "desc"}
 	data := peoplePage{Query: f.Query, Department: f.Department, Status: string(f.Status), Statuses: statusSelectOptions(f.Status),
 		Filtered: f.Query != "" || f.Department != "" || f.Status != "", CanEdit: may(c, hrChanges)}
 	pg := page{Title: "People", Data: &data}
-	var list training.Page[training.Person]
+	query := func(extra map[string]string) map[string]string {
+		v := map[string]string{"q": f.Query, "department": f.Department, "status": string(f.Status)}
+		for k, x := range extra {
+			v[k] = x
+		}
+		return v
+	}
+	for _, col := range peopleColumns {
+		sc := sortColumn{Key: string(col.Key), Text: col.Text, Sort: "none"}
+		next := ""
+		if col.Key == order.By {
+			sc.Sort = map[bool]string{false: "ascending", true: "descending"}[order.Descending]
+			if !order.Descending {
+				next = "desc"
+			}
+		}
+		sc.Href = listHref("/people", query(map[string]string{"sort": string(col.Key), "order": next}))
+		data.Columns = append(data.Columns, sc)
+	}
+	var list training.PeopleOverview
 	if err == nil {
-		list, err = s.d.Training.ListPeople(c.Request.Context(), principal(c).Actor(), f, training.PageRequest{Limit: peoplePageSize, Cursor: cursor})
+		list, err = s.d.Training.PeopleOverview(c.Request.Context(), principal(c).Actor(),
+			training.PeopleQuery{Filter: f, Sort: order, Page: pageNumber(c.Query("page")), PageSize: peoplePageSize})
 	}
 	if err != nil {
 		s.formFailed(c, err, queryForm(map[string]string{"status": "status"}, "q"), func(status int, errs []fieldError) {
+			// The filters are shown again, with every department to choose.
+			departments, derr := s.d.Training.Departments(c.Request.Context(), principal(c).Actor())
+			if derr != nil {
+				s.fail(c, derr)
+				return
+			}
+			data.Departments = departmentOptions(departments, f.Department)
 			pg.Errors = errs
 			s.render(c, status, "people.html", pg)
 		})
 		return nil
 	}
-	for _, p := range list.Items {
-		row := personRow{ID: p.ID, Name: p.FullName(), EmployeeNumber: p.EmployeeNumber, Email: p.Email,
-			JobTitle: p.JobTitle, Department: p.Department}
-		if !p.EndDate.IsZero() {
+	data.Departments = departmentOptions(list.Departments, f.Department)
+	courses, err := s.d.Training.Courses(c.Request.Context())
+	if err != nil {
+		return err
+	}
+	for _, co := range courses {
+		data.Courses = append(data.Courses, co.Title)
+	}
+	sortParams := map[string]string{"sort": string(order.By), "order": map[bool]string{false: "", true: "desc"}[order.Descending]}
+	if order.By == training.SortByName {
+		sortParams["sort"] = ""
+	}
+	_, _, pager := paginate(list.Total, peoplePageSize, list.Page, "people", func(n int) string {
+		v := query(sortParams)
+		if n > 1 {
+			v["page"] = strconv.Itoa(n)
+		}
+		return listHref("/people", v)
+	})
+	data.Pagination = pager
+	today := s.d.Training.Today()
+	for _, o := range list.People {
+		p := o.Person
+		row := personRow{ID: p.ID, Name: p.FullName(), EmployeeNumber: p.EmployeeNumber, Department: p.Department,
+			StartDate: longDate(p.StartDate)}
+		switch {
+		case p.EndDate.IsZero():
+		case p.IsLeaver(today):
 			row.Left = longDate(p.EndDate)
+		default:
+			row.Leaving = longDate(p.EndDate)
+		}
+		row.Worst, _ = training.WorstStatus(o.Training)
+		statuses := map[string]training.Status{}
+		for _, a := range o.Training {
+			statuses[a.CourseCode] = a.Status
+		}
+		for _, co := range courses {
+			row.Courses = append(row.Courses, personCourse{Title: co.Title, Status: statuses[co.Code]})
 		}
 		data.People = append(data.People, row)
-	}
-	q := func(cursor string) string {
-		v := url.Values{}
-		for k, x := range map[string]string{"q": f.Query, "department": f.Department, "status": string(f.Status), "cursor": cursor} {
-			if x != "" {
-				v.Set(k, x)
-			}
-		}
-		if len(v) == 0 {
-			return "/people"
-		}
-		return "/people?" + v.Encode()
-	}
-	if list.NextCursor != "" {
-		data.NextHref = q(list.NextCursor)
-	}
-	if cursor != "" {
-		data.FirstHref = q("")
 	}
 	if c.Query("saved") != "" {
 		pg.Banner = &banner{Success: true, Heading: "Saved"}
 	}
 	s.render(c, http.StatusOK, "people.html", pg)
 	return nil
+}
+
+// departmentOptions is the department filter: every department on record,
+// and the one asked for even when nobody is in it now (a link from before
+// a reorganisation), so the page shows what it filtered by.
+func departmentOptions(departments []string, chosen string) []selectOption {
+	out := []selectOption{{Value: "", Text: "All departments", Selected: chosen == ""}}
+	found := chosen == ""
+	for _, d := range departments {
+		sel := !found && strings.EqualFold(d, chosen)
+		found = found || sel
+		out = append(out, selectOption{Value: d, Text: d, Selected: sel})
+	}
+	if !found {
+		out = append(out, selectOption{Value: chosen, Text: chosen, Selected: true})
+	}
+	return out
 }
 
 // personDetailPage is the content of person.html.
@@ -100,12 +202,20 @@ type personDetailPage struct {
 	ShowAudit     bool
 	CanEdit       bool
 	AuditNextHref string
-	// CanInvite: HR may invite this person (still here, no account yet).
-	CanInvite bool
+	// Account: where their account stands, with Invite or Resend
+	// invitation for HR (invite_many.go); nil for those who do not read
+	// accounts.
+	Account *accountPanel
+	// Added offers to invite the people HR just added, AddAnother to add
+	// one more to them (after an add; invite_many.go).
+	Added      *addedOffer
+	AddAnother string
 	// Roles: the account's granted roles, for HR and auditors (roles.go).
 	Roles *rolesPanel
 	// Sessions: their face-to-face session bookings (person_sessions.go).
 	Sessions *personSessions
+	// SSO: their single sign-on link, for HR (sso.go).
+	SSO *ssoPanel
 
 	// Own: the viewer is this person, who may record their training.
 	Own bool
@@ -160,10 +270,16 @@ func (s *Server) personDetail(c *gin.Context) error {
 			return err
 		}
 	}
-	if data.CanInvite, err = s.canInvite(c, p); err != nil {
+	if data.Account, err = s.accountPanelOf(c, p); err != nil {
+		return err
+	}
+	if data.Added, data.AddAnother, err = s.addedOnPersonPage(c); err != nil {
 		return err
 	}
 	if data.Roles, err = s.rolesOf(c, p); err != nil {
+		return err
+	}
+	if data.SSO, err = s.ssoPanelOf(c, p); err != nil {
 		return err
 	}
 	if data.Sessions, err = s.personSessionsOf(c, p, items, courses); err != nil {
@@ -241,6 +357,9 @@ type personForm struct {
 	Kinds                                                                             []selectOption
 	Editing                                                                           bool
 	CancelHref                                                                        string
+	// Batch: the people added just before, by the link "Add another
+	// person" (invite_many.go).
+	Batch string
 }
 
 type personDates struct{ Day, Month, Year string }
@@ -331,13 +450,15 @@ func personFormOf(in training.PersonInput) personForm {
 
 func (s *Server) newPersonForm(c *gin.Context) error {
 	s.render(c, http.StatusOK, "person_form.html", page{Title: "Add a person", Data: personForm{
-		Action: "/people/new", Submit: "Add person", Kind: string(training.KindStaff), Kinds: personKindOptions(string(training.KindStaff)), CancelHref: "/people"}})
+		Action: "/people/new", Submit: "Add person", Kind: string(training.KindStaff), Kinds: personKindOptions(string(training.KindStaff)), CancelHref: "/people",
+		Batch: c.Query("batch")}})
 	return nil
 }
 
 func (s *Server) createPerson(c *gin.Context) error {
 	form := readPersonForm(c)
 	form.Action, form.Submit, form.Kinds, form.CancelHref = "/people/new", "Add person", personKindOptions(form.Kind), "/people"
+	form.Batch = c.PostForm("batch")
 	in, ours := form.input()
 	var p training.Person
 	var err error
@@ -354,7 +475,15 @@ func (s *Server) createPerson(c *gin.Context) error {
 		})
 		return nil
 	}
-	c.Redirect(http.StatusSeeOther, "/people/"+url.PathEscape(p.ID)+"?saved=1")
+	added, err := s.addedAfterCreate(c, form.Batch, p.ID)
+	if err != nil {
+		return err
+	}
+	to := "/people/" + url.PathEscape(p.ID) + "?saved=1"
+	if added != "" {
+		to += "&added=" + url.QueryEscape(added)
+	}
+	c.Redirect(http.StatusSeeOther, to)
 	return nil
 }
 

@@ -128,6 +128,9 @@ type registerRow struct {
 	// Recorded is what the register holds for it, in words; empty: not
 	// recorded yet.
 	Recorded, Tag string
+	// Partner is true for a partner organisation's attendee, who has no
+	// record of training here: attending records no completion.
+	Partner bool
 }
 
 // Register choices: each booking's radios are named "booking-" and its ID.
@@ -165,7 +168,7 @@ func (s *Server) registerData(c *gin.Context) (registerPage, sessions.SessionVie
 			d.Own = true
 			continue
 		}
-		row := registerRow{ID: b.ID, Name: attendeeName(b)}
+		row := registerRow{ID: b.ID, Name: attendeeName(b), Partner: b.External != nil}
 		switch b.State {
 		case training.BookingAttended:
 			row.Choice, row.Recorded, row.Tag = choiceAttended, "Attended", bookingTag(b.State)

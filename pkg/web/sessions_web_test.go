@@ -303,6 +303,13 @@ func TestTrainerTakesTheRegister(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// A partner attendee comes too: attending records no completion, and
+	// the register says so.
+	e.clock.Advance(time.Minute)
+	if _, err := e.app.Sessions.Book(t.Context(), training.Actor{PersonID: tom.ID, Trainer: true}, today.ID, sessions.BookingRequest{
+		External: &training.ExternalAttendee{Name: "Imran Siddiqui", Email: "imran@police.example.org", Organisation: "Eastmoor Police"}}); err != nil {
+		t.Fatal(err)
+	}
 	// The trainer books a place on his own later session (he is in
 	// Housing too): someone else marks it.
 	if _, err := e.app.Sessions.Book(t.Context(), training.Actor{PersonID: tom.ID}, later.ID, sessions.BookingRequest{}); err != nil {
@@ -315,7 +322,7 @@ func TestTrainerTakesTheRegister(t *testing.T) {
 	r = b.visit("/my-sessions")
 	mustStatus(t, r, http.StatusOK)
 	mustContain(t, r, "Monday 2 November 2026", "Friday 20 November 2026", `href="/sessions/`+today.ID+`/register"`,
-		"On the day", "2 of 5 places booked", "1 of 5 places booked")
+		"On the day", "3 of 5 places booked", "1 of 5 places booked")
 
 	// The register of a later session opens on its day.
 	r = b.visit("/sessions/" + later.ID + "/register")
@@ -326,7 +333,7 @@ func TestTrainerTakesTheRegister(t *testing.T) {
 	mustStatus(t, r, http.StatusOK)
 	mustContain(t, r, "Ella Staff", "Sophie Marsh", `class="radios radios--inline"`, "Did not attend")
 	ids := regexp.MustCompile(`name="booking-([^"]+)" type="radio" value="attended"`).FindAllStringSubmatch(r.Body, -1)
-	if len(ids) != 2 {
+	if len(ids) != 3 {
 		t.Fatalf("register rows: %v", ids)
 	}
 	r = b.submit("/sessions/"+today.ID+"/register", nil)
@@ -334,10 +341,13 @@ func TestTrainerTakesTheRegister(t *testing.T) {
 	mustContain(t, r, `<a href="#attended-`+ids[0][1]+`">Choose Attended or Did not attend for at least one person.</a>`)
 
 	// Rows are in queue order: Ella booked first.
-	r = b.submit("/sessions/"+today.ID+"/register", url.Values{"booking-" + ids[0][1]: {"attended"}, "booking-" + ids[1][1]: {"no_show"}})
+	r = b.submit("/sessions/"+today.ID+"/register", url.Values{"booking-" + ids[0][1]: {"attended"}, "booking-" + ids[1][1]: {"no_show"},
+		"booking-" + ids[2][1]: {"attended"}})
 	mustStatus(t, r, http.StatusSeeOther)
 	r = b.follow(r)
-	mustContain(t, r, "Register saved", "Attended: 1. Did not attend: 1.", "Recorded: <strong class=\"tag tag--compliant\">Attended</strong>",
+	mustContain(t, r, "Register saved", "Attended: 2. Did not attend: 1.",
+		"Recorded: <strong class=\"tag tag--compliant\">Attended</strong>, with the course completed.",
+		"Recorded: <strong class=\"tag tag--compliant\">Attended</strong>. Partner attendees are counted in the partner report.",
 		"Recorded: <strong class=\"tag tag--overdue\">Did not attend</strong>")
 	mustContain(t, b.visit("/my-sessions"), `Taken. <a class="link" href="/sessions/`+today.ID+`/register">See the register`)
 

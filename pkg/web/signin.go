@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -16,6 +17,18 @@ import (
 type signInPage struct {
 	Email string
 	Next  string
+	// SSOName names the identity provider on its button; empty: no
+	// single sign-on. PasswordsOff hides the password form.
+	SSOName      string
+	PasswordsOff bool
+}
+
+// withSSO adds the single sign-on button, when it is set up.
+func (s *Server) withSSO(p signInPage) signInPage {
+	if s.d.SSO != nil {
+		p.SSOName, p.PasswordsOff = s.d.SSO.Name, s.d.SSO.PasswordsOff
+	}
+	return p
 }
 
 func (s *Server) signInForm(c *gin.Context) error {
@@ -26,7 +39,7 @@ func (s *Server) signInForm(c *gin.Context) error {
 		c.Redirect(http.StatusSeeOther, next)
 		return nil
 	}
-	p := page{Title: "Sign in to complytrack", Data: signInPage{Next: next}}
+	p := page{Title: "Sign in to complytrack", Data: s.withSSO(signInPage{Next: next})}
 	switch {
 	case c.Query(formNotSentParam) != "" && next != "/":
 		p.Banner = &banner{Heading: "You were signed out, so your form was not sent", Text: "Sign in again to go back to the form."}
@@ -46,7 +59,12 @@ const badCredentials = "Enter the email address and password of your complytrack
 func (s *Server) signIn(c *gin.Context) error {
 	email := strings.TrimSpace(c.PostForm("email"))
 	password := c.PostForm("password")
-	data := signInPage{Email: email, Next: localPath(c.PostForm("next"))}
+	data := s.withSSO(signInPage{Email: email, Next: localPath(c.PostForm("next"))})
+	if data.PasswordsOff {
+		s.render(c, http.StatusForbidden, "sign_in.html", page{Title: "Sign in to complytrack", Data: data,
+			Errors: []fieldError{{ID: "sso", Message: fmt.Sprintf("Sign in with %s: complytrack passwords are turned off.", data.SSOName)}}})
+		return nil
+	}
 	var errs []fieldError
 	if email == "" {
 		errs = append(errs, fieldError{ID: "email", Message: "Enter your email address."})

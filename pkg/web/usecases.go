@@ -16,7 +16,9 @@ import (
 
 // app is the use cases shared with the JSON API (pkg/application). It
 // holds only the domain service, so building it here costs nothing.
-func (s *Server) app() application.App { return application.New(s.d.Training) }
+func (s *Server) app() application.App {
+	return application.New(s.d.Training).WithMappings(s.d.ImportMappings)
+}
 
 // completionFormKey holds the self-certification form, as read by
 // completionBody, for the record handler.

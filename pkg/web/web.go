@@ -32,6 +32,7 @@ import (
 	"mime"
 	"net/http"
 	"path"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -40,7 +41,9 @@ import (
 
 	"github.com/complytrack/complytrack/pkg/accounts"
 	"github.com/complytrack/complytrack/pkg/auth"
+	"github.com/complytrack/complytrack/pkg/chasing"
 	"github.com/complytrack/complytrack/pkg/compliance"
+	"github.com/complytrack/complytrack/pkg/importmap"
 	"github.com/complytrack/complytrack/pkg/logging"
 	"github.com/complytrack/complytrack/pkg/notify"
 	"github.com/complytrack/complytrack/pkg/sessions"
@@ -65,6 +68,11 @@ type Deps struct {
 	// Organisation is shown in the header beside the service name; empty:
 	// not shown.
 	Organisation string
+	// Phase is the phase banner's tag ("alpha", "beta"); empty: no banner.
+	Phase string
+	// SitePages keeps the footer pages' text as HR wrote it; nil: the
+	// default text, and no form to change it.
+	SitePages SitePages
 	// Outbox is the e-mail outbox HR reads on /outbox; nil: no such page.
 	Outbox *notify.Outbox
 	// ScanSchedule is the compliance scan's schedule (cron or "off"), so
@@ -75,9 +83,20 @@ type Deps struct {
 	HeldImports HeldImports
 	// Sessions books and runs face-to-face sessions.
 	Sessions *sessions.Service
+	// ImportMappings keeps HR's mappings of HR-system exports.
+	ImportMappings *importmap.Service
 	// Roles names the people holding a role: the trainers HR may choose
 	// for a session.
 	Roles RoleHolders
+	// Added remembers whom HR just added, for "Invite the N people you
+	// added" (invite_many.go); nil: not offered.
+	Added AddedPeople
+	// Chasing sends the reminders managers and HR send by hand (My team,
+	// Flags) and says when each person was last reminded.
+	Chasing *chasing.Service
+	// SSO is sign-in with the organisation's identity provider (sso.go);
+	// nil: not set up.
+	SSO *SSO
 }
 
 // RoleHolders finds who holds a role (pkg/mongodb implements it).
@@ -94,6 +113,8 @@ type HeldImports interface {
 	// TakeImport returns and forgets the file; ok is false when there is
 	// none for owner, it has expired, or it was taken already.
 	TakeImport(ctx context.Context, owner, token string) (name string, data []byte, ok bool, err error)
+	// PeekImport returns the file and keeps it; ok as for TakeImport.
+	PeekImport(ctx context.Context, owner, token string) (name string, data []byte, ok bool, err error)
 }
 
 // Server holds the parsed templates and the session machinery.
@@ -143,14 +164,22 @@ func (s *Server) Mount(r *gin.Engine) {
 	out := pages.Group("", s.verifyCSRF)
 	out.GET("/sign-in", s.h(s.signInForm))
 	out.POST("/sign-in", s.h(s.signIn))
+	// Sign-in with the organisation's identity provider (sso.go).
+	out.GET("/sign-in/sso", s.h(s.ssoStart))
+	out.GET("/sign-in/sso/callback", s.h(s.ssoCallback))
 	out.GET("/invite", s.h(s.inviteForm))
 	out.POST("/invite", s.h(s.acceptInvite))
+	// The pages the footer links to, open to everyone (site_pages.go).
+	for _, p := range sitePages {
+		pages.GET("/"+p.Name, s.identify, s.showSitePage(p))
+	}
 
 	// Everyone signed in; the domain decides about each record.
 	in := pages.Group("", s.requireSignIn, s.verifyCSRF)
 	in.GET("/my-training", s.h(s.myTraining))
 	in.GET("/my-training/:code/record", s.h(s.recordForm))
 	in.GET("/certificates/:id", s.h(s.certificate))
+	in.GET("/certificates/:id/preview", s.h(s.certificatePreview)) // evidence_batch.go
 	in.GET("/people/:id", s.h(s.personDetail))
 	// Line managers verify or reject, HR too: the domain decides whose.
 	in.POST("/evidence/:id/verify", s.h(s.verifyCompletion))
@@ -175,37 +204,61 @@ func (s *Server) Mount(r *gin.Engine) {
 	// to them); the header links it for line managers (teamLink).
 	in.GET("/team", s.h(s.myTeam))
 	in.GET("/team.csv", s.h(s.teamCSV))
+	// Anyone may send; pkg/chasing decides whom they may remind.
+	in.POST("/team/remind", s.h(s.remindTeam))
 
 	review := in.Group("", s.require(reviewPages))
 	review.GET("/evidence", s.h(s.evidence))
+	review.POST("/evidence/verify", s.h(s.verifySelected)) // evidence_batch.go
 	review.GET("/flags", s.h(s.flags))
+	flagActions := in.Group("", s.require(flagChanges)) // flags.go
+	flagActions.POST("/flags/remind", s.h(s.remindFlags))
+	flagActions.POST("/flags/dealt-with", s.h(s.dealWithFlags))
 
 	read := in.Group("", s.require(hrPages))
 	read.GET("/people", s.h(s.peopleList))
 	read.GET("/dashboard", s.h(s.dashboard))
 	read.GET("/dashboard/people", s.h(s.dashboardList))
 	read.GET("/people/:id/exemptions", s.h(s.exemptions))
+	read.GET("/manage", s.h(s.manage)) // manage.go
 	read.GET("/courses", s.h(s.courses))
 	read.GET("/courses/:code", s.h(s.course))
 	read.GET("/reports", s.h(s.reports))
 	read.GET("/reports.csv", s.h(s.reportCSV))
 	read.GET("/reports/partners", s.h(s.partnerReport)) // partner_report.go
 	read.GET("/reports/partners.csv", s.h(s.partnerReportCSV))
+	read.GET("/reports/monthly", s.h(s.monthlyReports)) // monthly_reports.go
 
 	change := in.Group("", s.require(hrChanges))
 	change.GET("/people/new", s.h(s.newPersonForm))
 	change.POST("/people/new", s.h(s.createPerson))
 	change.GET("/people/import", s.h(s.importForm))
 	change.POST("/people/import/confirm", s.h(s.confirmImport))
+	change.GET("/people/import/columns", s.h(s.importColumnsForm)) // import_mapping.go
+	change.POST("/people/import/columns", s.h(s.chooseImportColumns))
+	change.GET("/people/import/preview", s.h(s.importPreview))
+	change.POST("/people/import/end-date", s.h(s.endLeaver))
 	change.GET("/people/:id/edit", s.h(s.editPersonForm))
 	change.POST("/people/:id/edit", s.h(s.updatePerson))
 	change.POST("/people/:id/invite", s.h(s.invitePerson)) // invite.go
 	change.POST("/people/:id/roles", s.h(s.updateRoles))   // roles.go
+	// Removing a person's single sign-on link (sso.go).
+	change.POST("/people/:id/sso/unlink", s.h(s.ssoUnlink))
+	// Invitations to many at once (invite_many.go).
+	change.GET("/people/invite-everyone", s.h(s.inviteEveryoneForm))
+	change.POST("/people/invite-everyone", s.h(s.inviteEveryone))
+	change.POST("/people/invite-added", s.h(s.inviteAdded))
 	change.GET("/completions/:id/revoke", s.h(s.revokeForm))
 	change.POST("/completions/:id/revoke", s.h(s.revoke))
 	change.GET("/people/:id/exemptions/new", s.h(s.exemptionNew))
 	change.POST("/people/:id/exemptions", s.h(s.grantExemption))
 	change.POST("/people/:id/exemptions/:exemption/remove", s.h(s.removeExemption))
+	change.GET("/site-pages/:name/edit", s.h(s.sitePageForm)) // site_pages.go
+	change.POST("/site-pages/:name/edit", s.h(s.saveSitePage))
+	change.GET("/courses/new", s.h(s.newCourseForm)) // courses_form.go
+	change.POST("/courses/new", s.h(s.createCourse))
+	change.GET("/courses/:code/details", s.h(s.courseDetailsForm))
+	change.POST("/courses/:code/details", s.h(s.updateCourseDetails))
 	change.GET("/courses/:code/edit", s.h(s.courseEdit))
 	change.POST("/courses/:code/edit", s.h(s.courseUpdate))
 	// The upload is read with the import's 32 MiB limit, for HR only, before verifyCSRF.
@@ -235,6 +288,9 @@ type navItem struct {
 	Href  string
 	Text  string
 	Guard guard
+	// Under are the addresses of pages grouped under this item (listed on
+	// its page), which show it as the current one.
+	Under []string
 }
 
 // navItems is the header's navigation, in order.
@@ -247,9 +303,10 @@ var navItems = []navItem{
 	{Href: "/dashboard", Text: "Dashboard", Guard: hrPages},
 	{Href: "/evidence", Text: "Evidence", Guard: reviewPages},
 	{Href: "/flags", Text: "Flags", Guard: reviewPages},
-	{Href: "/courses", Text: "Courses", Guard: hrPages},
 	{Href: "/reports", Text: "Reports", Guard: hrPages},
-	{Href: "/outbox", Text: "Outbox", Guard: outboxPages},
+	// The pages HR set up now and then, rather than work in every week:
+	// one item keeps the navigation on one line (manage.go lists them).
+	{Href: "/manage", Text: "Manage", Guard: manageLink, Under: manageUnder()},
 }
 
 // navLink is a navItem as one page shows it.
@@ -259,12 +316,15 @@ type navLink struct {
 	Current bool
 }
 
+// within reports whether the page at path is href or one below it.
+func within(path, href string) bool { return path == href || strings.HasPrefix(path, href+"/") }
+
 func navFor(roles auth.Roles, current string) []navLink {
 	var out []navLink
 	for _, it := range navItems {
 		if it.Guard.allows(roles) {
-			out = append(out, navLink{Href: it.Href, Text: it.Text,
-				Current: current == it.Href || strings.HasPrefix(current, it.Href+"/")})
+			out = append(out, navLink{Href: it.Href, Text: it.Text, Current: within(current, it.Href) ||
+				slices.ContainsFunc(it.Under, func(href string) bool { return within(current, href) })})
 		}
 	}
 	return out
@@ -285,6 +345,9 @@ type page struct {
 	Nav          []navLink
 	CSRF         string
 	Organisation string
+	// Phase is the phase banner's tag; Footer the footer's links.
+	Phase  string
+	Footer []footerLink
 }
 
 // fieldError is one problem with a form. ID is the input the error
@@ -320,7 +383,8 @@ type viewer struct {
 // parseTemplates makes one template set per page: the layout plus the
 // page's file, so each page's "content" block is its own.
 func (s *Server) parseTemplates() map[string]*template.Template {
-	base := template.Must(template.New("layout.html").Funcs(s.funcs()).ParseFS(templateFS, "templates/layout.html"))
+	// Partials (partial_*.html) are sections a page includes by name.
+	base := template.Must(template.New("layout.html").Funcs(s.funcs()).ParseFS(templateFS, "templates/layout.html", "templates/partial_*.html"))
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		panic(err)
@@ -328,7 +392,7 @@ func (s *Server) parseTemplates() map[string]*template.Template {
 	pages := map[string]*template.Template{}
 	for _, name := range names {
 		file := path.Base(name)
-		if file == "layout.html" {
+		if file == "layout.html" || strings.HasPrefix(file, "partial_") {
 			continue
 		}
 		pages[file] = template.Must(template.Must(base.Clone()).ParseFS(templateFS, name))
@@ -354,12 +418,14 @@ func (s *Server) render(c *gin.Context, status int, name string, p page) {
 	if pr, ok := currentPrincipal(c); ok {
 		p.User = &viewer{Name: c.GetString(personNameKey), Roles: pr.Roles}
 		p.Nav = navFor(pr.Roles, c.Request.URL.Path)
+		s.countWaiting(c, p.Nav)
 	}
 	if p.Banner == nil {
 		p.Banner = formNotSent(c)
 	}
 	p.CSRF = s.csrfToken(c)
 	p.Organisation = s.d.Organisation
+	p.Phase, p.Footer = s.d.Phase, footerLinks()
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {
 		s.d.Logger.ErrorContext(c.Request.Context(), "render page", "template", name, logging.Err(err))

@@ -1,0 +1,303 @@
+package httpapi_test
+
+import (
+	"encoding/json"
+	"io"
+	"log"
+	"mime"
+	"mime/quotedprintable"
+	"net"
+	"net/http"
+	"net/mail"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+
+	"github.com/complytrack/complytrack/pkg/jobs"
+	"github.com/complytrack/complytrack/pkg/notify"
+	"github.com/complytrack/complytrack/pkg/training"
+)
+
+// mailbox is a plain SMTP server on 127.0.0.1 keeping every message's
+// recipient and text, decoded as a mail program would show it.
+type mailbox struct {
+	addr string
+	mu   sync.Mutex
+	got  []mailed
+}
+
+type mailed struct{ To, Subject, Text string }
+
+func startMailbox(t *testing.T) *mailbox {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mb := &mailbox{addr: ln.Addr().String()}
+	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &mailboxSession{mb: mb}, nil }))
+	srv.Domain = "mail.test"
+	srv.ReadTimeout, srv.WriteTimeout = 30*time.Second, 30*time.Second
+	srv.ErrorLog = log.New(io.Discard, "", 0)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = srv.Serve(ln)
+	}()
+	t.Cleanup(func() { _ = srv.Close(); <-done })
+	return mb
+}
+
+type mailboxSession struct{ mb *mailbox }
+
+func (s *mailboxSession) Mail(string, *smtp.MailOptions) error { return nil }
+func (s *mailboxSession) Rcpt(string, *smtp.RcptOptions) error { return nil }
+func (s *mailboxSession) Reset()                               {}
+func (s *mailboxSession) Logout() error                        { return nil }
+func (s *mailboxSession) Data(r io.Reader) error {
+	m, err := mail.ReadMessage(r)
+	if err != nil {
+		return err
+	}
+	to, err := mail.ParseAddress(m.Header.Get("To"))
+	if err != nil {
+		return err
+	}
+	var body io.Reader = m.Body
+	if strings.EqualFold(m.Header.Get("Content-Transfer-Encoding"), "quoted-printable") {
+		body = quotedprintable.NewReader(m.Body)
+	}
+	text, err := io.ReadAll(body)
+	if err != nil {
+		return err
+	}
+	subject, _ := new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject"))
+	s.mb.mu.Lock()
+	s.mb.got = append(s.mb.got, mailed{To: to.Address, Subject: subject, Text: string(text)})
+	s.mb.mu.Unlock()
+	return nil
+}
+
+func (mb *mailbox) to(addr string) []mailed {
+	mb.mu.Lock()
+	defer mb.mu.Unlock()
+	var out []mailed
+	for _, m := range mb.got {
+		if m.To == addr {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// deliver sends the outbox to the mail server.
+func (e *env) deliver() {
+	e.t.Helper()
+	sum, err := e.app.Jobs.RunNow(e.t.Context(), jobs.JobDelivery)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if sum.Counts["failed"] > 0 || sum.Counts["retrying"] > 0 {
+		e.t.Fatalf("delivery: %+v", sum)
+	}
+}
+
+var resetLink = regexp.MustCompile(`https://complytrack\.example\.gov\.uk/reset-password\?token=(\S+)`)
+
+// resetTokens are the reset links the person's mailbox received, oldest
+// first.
+func resetTokens(t *testing.T, mb *mailbox, addr string) []string {
+	t.Helper()
+	var out []string
+	for _, m := range mb.to(addr) {
+		if got := resetLink.FindStringSubmatch(m.Text); got != nil {
+			tok, err := url.QueryUnescape(got[1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, tok)
+		}
+	}
+	return out
+}
+
+func (e *env) auditActions(personID string) []string {
+	e.t.Helper()
+	r := e.must(http.StatusOK, "GET", "/api/v1/audit?entity_id="+personID, e.tokens["hr"], nil)
+	var audit struct{ Items []struct{ Action string } }
+	if err := json.Unmarshal(r.Body, &audit); err != nil {
+		e.t.Fatal(err)
+	}
+	var out []string
+	for _, it := range audit.Items {
+		out = append(out, it.Action)
+	}
+	return out
+}
+
+func count(xs []string, x string) int {
+	n := 0
+	for _, y := range xs {
+		if y == x {
+			n++
+		}
+	}
+	return n
+}
+
+// A person who has forgotten their password asks for a link, receives it
+// through the mail server (never readable in the outbox), sets a new
+// password with it, which signs them in and ends their other sessions;
+// the link works once and not after 30 minutes; an unknown address gets
+// the same answer and no mail.
+func TestPasswordResetEndToEnd(t *testing.T) {
+	mb := startMailbox(t)
+	e := newEnv(t, "COMPLYTRACK_SMTP_URL=smtp://"+mb.addr)
+	sam := e.addPerson("sam", "", nil)
+	e.giveAccount("sam")
+	oldAccess, oldRefresh := e.tokenPair(sam.Email, castPassword)
+
+	forgot := func(email string) response {
+		return e.do("POST", "/api/v1/auth/forgot-password", "", map[string]string{"email": email})
+	}
+	// Unknown address: the same answer, nothing sent, nothing audited.
+	unknown := forgot("nobody@example.gov.uk")
+	known := forgot(strings.ToUpper(sam.Email))
+	if unknown.Status != http.StatusAccepted || known.Status != http.StatusAccepted || string(unknown.Body) != string(known.Body) {
+		t.Fatalf("answers differ: %d %s / %d %s", unknown.Status, unknown.Body, known.Status, known.Body)
+	}
+	e.deliver()
+	if got := mb.to("nobody@example.gov.uk"); len(got) != 0 {
+		t.Fatalf("mail sent to an unknown address: %v", got)
+	}
+	tokens := resetTokens(t, mb, sam.Email)
+	if len(tokens) != 1 {
+		t.Fatalf("reset links mailed to sam: %d\n%v", len(tokens), mb.to(sam.Email))
+	}
+
+	// HR reading the outbox never see the link.
+	r := e.must(http.StatusOK, "GET", "/api/v1/outbox?kind=password_reset&to="+url.QueryEscape(sam.Email), e.tokens["hr"], nil)
+	if strings.Contains(string(r.Body), tokens[0]) || strings.Contains(string(r.Body), "token=") || !strings.Contains(string(r.Body), "[link withheld]") {
+		t.Fatalf("the outbox shows the reset link:\n%s", r.Body)
+	}
+
+	// Too short a password is refused with the policy's message; the link
+	// still works afterwards.
+	r = e.do("POST", "/api/v1/auth/reset-password", "", map[string]string{"token": tokens[0], "password": "short"})
+	if r.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("short password: %d %s", r.Status, r.Body)
+	}
+	const newPassword = "a-brand-new-password-for-sam"
+	r = e.must(http.StatusOK, "POST", "/api/v1/auth/reset-password", "", map[string]string{"token": tokens[0], "password": newPassword})
+	got := r.json(t)
+	for _, k := range []string{"access_token", "refresh_token", "token_type", "expires_in"} {
+		if got[k] == nil {
+			t.Fatalf("reset answer lacks %s, unlike login: %s", k, r.Body)
+		}
+	}
+	e.must(http.StatusOK, "GET", "/api/v1/me", got["access_token"].(string), nil)
+	// Every other session has ended, API tokens too.
+	e.must(http.StatusUnauthorized, "GET", "/api/v1/me", oldAccess, nil)
+	e.must(http.StatusUnauthorized, "POST", "/api/v1/auth/refresh", "", map[string]string{"refresh_token": oldRefresh})
+	// The old password no longer works, the new one does.
+	e.must(http.StatusUnauthorized, "POST", "/api/v1/auth/login", "", loginBody(sam.Email, castPassword))
+	e.login(sam.Email, newPassword)
+
+	// Reused link.
+	r = e.do("POST", "/api/v1/auth/reset-password", "", map[string]string{"token": tokens[0], "password": "yet-another-password-1"})
+	if r.Status != http.StatusUnprocessableEntity || !strings.Contains(problemDetailOrErrors(r), "used already") {
+		t.Fatalf("reused link: %d %s", r.Status, r.Body)
+	}
+
+	// Expired link: 30 minutes on the app's clock.
+	e.must(http.StatusAccepted, "POST", "/api/v1/auth/forgot-password", "", map[string]string{"email": sam.Email})
+	e.deliver()
+	tokens = resetTokens(t, mb, sam.Email)
+	if len(tokens) != 2 {
+		t.Fatalf("second link not mailed: %d", len(tokens))
+	}
+	e.clock.Advance(30 * time.Minute)
+	r = e.do("POST", "/api/v1/auth/reset-password", "", map[string]string{"token": tokens[1], "password": "yet-another-password-1"})
+	if r.Status != http.StatusUnprocessableEntity || !strings.Contains(problemDetailOrErrors(r), "expired") {
+		t.Fatalf("expired link: %d %s", r.Status, r.Body)
+	}
+	e.login(sam.Email, newPassword)
+
+	actions := e.auditActions(sam.ID)
+	if count(actions, "account.password_reset_requested") != 2 || count(actions, "account.password_reset") != 1 {
+		t.Fatalf("audit: %v", actions)
+	}
+}
+
+// problemDetailOrErrors is a problem's detail and its field errors' text.
+func problemDetailOrErrors(r response) string { return string(r.Body) }
+
+// A leaver and a person with no account get the same answer as anyone, and
+// no mail; neither is audited as a request.
+func TestPasswordResetSendsNothingToThoseWhoCannotSignIn(t *testing.T) {
+	mb := startMailbox(t)
+	e := newEnv(t, "COMPLYTRACK_SMTP_URL=smtp://"+mb.addr)
+	left := e.addPerson("left", "", nil)
+	e.giveAccount("left")
+	e.must(http.StatusOK, "PATCH", "/api/v1/people/"+left.ID, e.tokens["hr"], map[string]string{"end_date": "2026-10-01"})
+	none := e.addPerson("none", "", nil)
+	for _, p := range []training.Person{left, none} {
+		e.must(http.StatusAccepted, "POST", "/api/v1/auth/forgot-password", "", map[string]string{"email": p.Email})
+	}
+	e.deliver()
+	for _, p := range []training.Person{left, none} {
+		if got := mb.to(p.Email); len(got) != 0 {
+			t.Errorf("mail sent to %s: %v", p.Email, got)
+		}
+		if n := count(e.auditActions(p.ID), "account.password_reset_requested"); n != 0 {
+			t.Errorf("%s: request audited", p.Email)
+		}
+	}
+	msgs, err := e.app.Outbox.List(t.Context(), training.Actor{HR: true}, notify.Filter{Kind: notify.KindPasswordReset}, training.PageRequest{})
+	if err != nil || len(msgs.Items) != 0 {
+		t.Fatalf("reset e-mails queued: %v %v", msgs.Items, err)
+	}
+}
+
+// Requests are limited per address typed (3 in 15 minutes) and per client,
+// with the same answer for an unknown address: 429 with Retry-After.
+func TestPasswordResetRateLimited(t *testing.T) {
+	e := newEnv(t)
+	for _, email := range []string{adminEmail, "nobody@example.gov.uk"} {
+		for i := range 3 {
+			if r := e.do("POST", "/api/v1/auth/forgot-password", "", map[string]string{"email": email}); r.Status != http.StatusAccepted {
+				t.Fatalf("%s request %d: %d %s", email, i+1, r.Status, r.Body)
+			}
+		}
+		r := e.do("POST", "/api/v1/auth/forgot-password", "", map[string]string{"email": email})
+		if r.Status != http.StatusTooManyRequests {
+			t.Fatalf("%s fourth request: %d %s", email, r.Status, r.Body)
+		}
+		if ra := r.Header.Get("Retry-After"); ra != "900" {
+			t.Errorf("%s Retry-After %q", email, ra)
+		}
+		want := "Password reset requests for " + email + " are paused until 09:15"
+		if d := problemDetail(t, r); !strings.HasPrefix(d, want) {
+			t.Errorf("%s detail %q, want it to start %q", email, d, want)
+		}
+	}
+	// Per client: 30 requests from one address, whatever the e-mail.
+	for i := range 30 {
+		r := e.doFrom("192.0.2.7", "POST", "/api/v1/auth/forgot-password", "", map[string]string{"email": "many" + string(rune('a'+i%26)) + strings.Repeat("x", i/26) + "@example.gov.uk"})
+		if r.Status != http.StatusAccepted {
+			t.Fatalf("client request %d: %d %s", i+1, r.Status, r.Body)
+		}
+	}
+	r := e.doFrom("192.0.2.7", "POST", "/api/v1/auth/forgot-password", "", map[string]string{"email": "fresh@example.gov.uk"})
+	if r.Status != http.StatusTooManyRequests || r.Header.Get("Retry-After") == "" {
+		t.Fatalf("31st request from one client: %d %s", r.Status, r.Body)
+	}
+	// The limit passes with the window.
+	e.clock.Advance(15 * time.Minute)
+	e.must(http.StatusAccepted, "POST", "/api/v1/auth/forgot-password", "", map[string]string{"email": adminEmail})
+}
