@@ -27,6 +27,7 @@ import (
 	"github.com/complytrack/complytrack/pkg/demo"
 	"github.com/complytrack/complytrack/pkg/embedded"
 	"github.com/complytrack/complytrack/pkg/logging"
+	"github.com/complytrack/complytrack/pkg/metrics"
 	"github.com/complytrack/complytrack/pkg/mongodb"
 )
 
@@ -96,6 +97,15 @@ func run(ctx context.Context, args []string, environ []string, logOut io.Writer)
 	if cfg.Worker {
 		a.Jobs.Start()
 		log.Info("scheduled jobs started", "jobs", a.Jobs.Names())
+	}
+
+	if cfg.MetricsAddr != "" {
+		stopMetrics, err := metrics.Serve(cfg.MetricsAddr, a.Metrics.Handler(), log)
+		if err != nil {
+			return err
+		}
+		// Deferred: the metrics stay up while the rest shuts down.
+		defer func() { _ = stopMetrics(context.Background()) }()
 	}
 
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)

@@ -23,6 +23,7 @@ import (
 	"github.com/complytrack/complytrack/pkg/app"
 	"github.com/complytrack/complytrack/pkg/config"
 	"github.com/complytrack/complytrack/pkg/logging"
+	"github.com/complytrack/complytrack/pkg/metrics"
 	"github.com/complytrack/complytrack/pkg/mongodb"
 )
 
@@ -79,6 +80,13 @@ func run(ctx context.Context, args, environ []string, logOut io.Writer) error {
 		return nil
 	}
 
+	if cfg.MetricsAddr != "" {
+		stopMetrics, err := metrics.Serve(cfg.MetricsAddr, a.Metrics.Handler(), log)
+		if err != nil {
+			return err
+		}
+		defer func() { _ = stopMetrics(context.Background()) }()
+	}
 	go a.Follow(ctx)
 	a.Jobs.Start()
 	log.Info("worker started", "database", cfg.Database, "jobs", a.Jobs.Names())

@@ -186,6 +186,9 @@ func (s *Service) liveInvitation(ctx context.Context, token string) (inv Invitat
 		return inv, person, nil, nil
 	case err != nil:
 		return inv, person, nil, err
+	case a.Disabled():
+		// No link lets into an account HR have disabled.
+		return inv, person, nil, invitationProblem(ErrInvitationUnknown)
 	}
 	// A password chosen since the link was sent (through another link, or
 	// by changing it) makes the link spent too: otherwise whoever holds an

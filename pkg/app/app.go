@@ -24,10 +24,12 @@ import (
 	"github.com/complytrack/complytrack/pkg/httpapi"
 	"github.com/complytrack/complytrack/pkg/jobs"
 	"github.com/complytrack/complytrack/pkg/logging"
+	"github.com/complytrack/complytrack/pkg/metrics"
 	"github.com/complytrack/complytrack/pkg/mongodb"
 	"github.com/complytrack/complytrack/pkg/notify"
 	"github.com/complytrack/complytrack/pkg/readmodel"
 	"github.com/complytrack/complytrack/pkg/sessions"
+	"github.com/complytrack/complytrack/pkg/training"
 	"github.com/complytrack/complytrack/pkg/web"
 )
 
@@ -55,8 +57,11 @@ type App struct {
 	// and shuts it down. Built in every process, so on-demand runs work
 	// from any API replica.
 	Jobs *jobs.Scheduler
-	cfg  config.Config
-	log  *slog.Logger
+	// Metrics are served at /metrics: by Router, or on their own address
+	// (COMPLYTRACK_METRICS_ADDR) by the api and worker commands.
+	Metrics *metrics.Metrics
+	cfg     config.Config
+	log     *slog.Logger
 }
 
 // Options replace parts for tests; the zero value is production's.
@@ -101,11 +106,12 @@ func New(ctx context.Context, cfg config.Config, db *mongo.Database, log *slog.L
 	}
 	outbox := notify.NewOutbox(store).WithClock(o.Now)
 	sess := newSessions(cfg, store, svc, outbox, log, o)
-	sched, err := newScheduler(cfg, store, svc, sess, outbox, log, o)
+	met := newMetrics(store, model, o.Now)
+	sched, err := newScheduler(cfg, store, svc, sess, outbox, met, log, o)
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Store: store, Model: model, Training: svc, Sessions: sess, Outbox: outbox, Jobs: sched, cfg: cfg, log: log}
+	a := &App{Store: store, Model: model, Training: svc, Sessions: sess, Outbox: outbox, Jobs: sched, Metrics: met, cfg: cfg, log: log}
 	a.Chasing = chasing.New(svc, store.Reminders(), outbox, chasing.Options{Now: o.Now, Location: cfg.Location, PublicURL: cfg.PublicURL, Logger: log})
 	if o.Worker {
 		return a, nil
@@ -148,7 +154,7 @@ func New(ctx context.Context, cfg config.Config, db *mongo.Database, log *slog.L
 
 // newScheduler builds the scheduled jobs: the compliance scan, digests,
 // the monthly report and outbox delivery (over SMTP when configured).
-func newScheduler(cfg config.Config, store *mongodb.Store, svc *compliance.Service, sess *sessions.Service, outbox *notify.Outbox, log *slog.Logger, o Options) (*jobs.Scheduler, error) {
+func newScheduler(cfg config.Config, store *mongodb.Store, svc *compliance.Service, sess *sessions.Service, outbox *notify.Outbox, met *metrics.Metrics, log *slog.Logger, o Options) (*jobs.Scheduler, error) {
 	var sender notify.Sender
 	if cfg.SMTPURL != "" {
 		sc, err := notify.ParseSMTPURL(cfg.SMTPURL)
@@ -161,15 +167,21 @@ func newScheduler(cfg config.Config, store *mongodb.Store, svc *compliance.Servi
 		}
 		sender = s
 	}
-	deliverer := notify.NewDeliverer(store, sender, notify.DeliveryConfig{Now: o.Now, Logger: log})
+	deliverer := notify.NewDeliverer(store, met.Sender(sender), notify.DeliveryConfig{Now: o.Now, Logger: log})
 	recipients := jobs.HRRecipients{Roles: store, People: svc, Logger: log}
 	catalog := jobs.Catalog(jobs.Deps{
 		Training: svc, Mail: outbox, Recipients: recipients, Officers: recipients, Deliverer: deliverer,
 		PublicURL: cfg.PublicURL, ReportTo: cfg.ReportTo, Logger: log, Sessions: sess, Partners: sess,
+		Scanned: func(res training.ScanResult) { met.Scanned(o.Now(), res.ByCourse) },
 	})
 	sched, err := jobs.New(store, jobs.Config{
 		Location: cfg.Location, Schedules: cfg.Schedules, Logger: log, Clock: o.Clock,
 		LeaseTTL: cfg.JobLease, RenewEvery: cfg.JobLease / 4,
+		OnEvent: func(e jobs.Event) {
+			if e.Kind == jobs.EventFinished || e.Kind == jobs.EventFailed {
+				met.JobRun(e.Job, e.Took, e.Kind == jobs.EventFailed)
+			}
+		},
 	}, catalog...)
 	if err != nil {
 		return nil, fmt.Errorf("scheduled jobs: %w", err)
@@ -195,13 +207,27 @@ func (a *App) Router() *gin.Engine {
 		Sessions: a.Sessions, Roles: a.Store, Chasing: a.Chasing, Added: a.Store,
 		SSO: a.SSO,
 	})
-	return httpapi.New(httpapi.Deps{
+	r := httpapi.New(httpapi.Deps{
 		Logger: a.log, DB: a.Store, Training: a.Training, Accounts: a.Accounts, Keys: a.Keys, Outbox: a.Outbox, Jobs: a.Jobs,
 		Sessions:       a.Sessions,
 		ImportMappings: a.importMappings(),
 		TrustedProxies: a.cfg.TrustedProxy, Pages: pages.Mount, PageNotFound: pages.NotFound,
 		RequestContext: readmodel.WithRequest,
+		Metrics:        a.Metrics.Gin(),
 	})
+	if a.cfg.MetricsAddr == "" {
+		r.GET(metrics.Path, gin.WrapH(a.Metrics.Handler()))
+	}
+	return r
+}
+
+// newMetrics builds the metrics with the collectors that read the store
+// when scraped: the outbox's queue and the read model's lag.
+func newMetrics(store *mongodb.Store, model *readmodel.Model, now func() time.Time) *metrics.Metrics {
+	m := metrics.New()
+	m.WatchOutbox(store.OutboxWaiting, now)
+	m.WatchReadModel(model.Lag)
+	return m
 }
 
 // loadKeys reads the token-signing keys from configuration or, embedded,

@@ -20,7 +20,7 @@ type NoticeStore interface {
 // organisation in memory, and reports the transitions. It writes nothing.
 func (s *Flags) Scan(ctx context.Context) (training.ScanResult, error) {
 	today := s.Today()
-	res := training.ScanResult{Today: today}
+	res := training.ScanResult{Today: today, ByCourse: map[string]training.Tally{}}
 	// The flags raised so far are read once per scan, not kept in memory.
 	known := map[string]bool{}
 	if err := s.flags.EachFlag(ctx, func(f training.Flag) error { known[f.Key] = true; return nil }); err != nil {
@@ -38,6 +38,9 @@ func (s *Flags) Scan(ctx context.Context) (training.ScanResult, error) {
 				if !a.Applicable {
 					continue
 				}
+				t := res.ByCourse[c.Code]
+				t.Add(a)
+				res.ByCourse[c.Code] = t
 				res.Evaluated++
 				kind, ok := training.FlagKindFor(a.Status)
 				if !ok {

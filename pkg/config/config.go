@@ -21,6 +21,7 @@ import (
 // Config holds every setting, parsed.
 type Config struct {
 	HTTPAddr      string         // COMPLYTRACK_HTTP_ADDR
+	MetricsAddr   string         // COMPLYTRACK_METRICS_ADDR; empty: /metrics on HTTPAddr
 	DataDir       string         // COMPLYTRACK_DATA_DIR
 	MongoURI      string         // MONGODB_URI; empty: embedded engine
 	Database      string         // from MONGODB_URI's path, else "complytrack"
@@ -84,6 +85,13 @@ var settings = []Setting{
 			return fmt.Errorf("must be host:port or :port, like :8080")
 		}
 		c.HTTPAddr = v
+		return nil
+	}},
+	{"COMPLYTRACK_METRICS_ADDR", "(none: /metrics on the main address)", "address of a separate listener serving only /metrics (Prometheus), e.g. :9090, so the metrics need not be public; set, /metrics is not on the main address", func(c *Config, v string) error {
+		if _, _, err := net.SplitHostPort(v); err != nil {
+			return fmt.Errorf("must be host:port or :port, like :9090")
+		}
+		c.MetricsAddr = v
 		return nil
 	}},
 	{"COMPLYTRACK_DATA_DIR", "./data", "directory for the embedded engine's files and its signing key", func(c *Config, v string) error {

@@ -26,7 +26,7 @@ func (h *handlers) forgotPassword(c *gin.Context) (reply, error) {
 		return reply{}, err
 	}
 	if strings.TrimSpace(req.Email) == "" {
-		return reply{}, training.Invalid("email", "Enter your email address")
+		return reply{}, training.Invalid("email", "Enter your email address.")
 	}
 	if err := h.d.Accounts.ForgotPassword(c.Request.Context(), req.Email, c.ClientIP()); err != nil {
 		return reply{}, err

@@ -160,40 +160,66 @@ func TestPasswordResetEndToEnd(t *testing.T) {
 	e := newEnv(t, "COMPLYTRACK_SMTP_URL=smtp://"+mb.addr)
 	sam := e.addPerson("sam", "", nil)
 	e.giveAccount("sam")
-	oldAccess, oldRefresh := e.tokenPair(sam.Email, castPassword)
+	e.clock.Advance(time.Minute)
 
 	forgot := func(email string) response {
 		return e.do("POST", "/api/v1/auth/forgot-password", "", map[string]string{"email": email})
 	}
 	// Unknown address: the same answer, nothing sent, nothing audited.
+	started := time.Now()
 	unknown := forgot("nobody@example.gov.uk")
-	known := forgot(strings.ToUpper(sam.Email))
-	if unknown.Status != http.StatusAccepted || known.Status != http.StatusAccepted || string(unknown.Body) != string(known.Body) {
-		t.Fatalf("answers differ: %d %s / %d %s", unknown.Status, unknown.Body, known.Status, known.Body)
+	unknownTook := time.Since(started)
+	started = time.Now()
+	expiring := forgot(strings.ToUpper(sam.Email))
+	knownTook := time.Since(started)
+	// Both answers take at least the floor, which covers the extra work
+	// for an account (a link stored, an e-mail queued, an audit entry).
+	t.Logf("forgot-password took %v for an unknown address, %v for an account", unknownTook, knownTook)
+	if unknownTook < 300*time.Millisecond || knownTook < 300*time.Millisecond {
+		t.Errorf("an answer came before the floor: unknown %v, account %v", unknownTook, knownTook)
 	}
+	if unknown.Status != http.StatusAccepted || expiring.Status != http.StatusAccepted || string(unknown.Body) != string(expiring.Body) {
+		t.Fatalf("answers differ: %d %s / %d %s", unknown.Status, unknown.Body, expiring.Status, expiring.Body)
+	}
+	// The first link expires 30 minutes later on the app's clock; the
+	// second is asked for then. Delivery runs once a minute of real time,
+	// so both go out together.
+	e.clock.Advance(30 * time.Minute)
+	e.must(http.StatusAccepted, "POST", "/api/v1/auth/forgot-password", "", map[string]string{"email": sam.Email})
 	e.deliver()
-	if got := mb.to("nobody@example.gov.uk"); len(got) != 0 {
+	if got := mb.to("nobody@example.gov.uk"); len(got) != 0 || len(mb.to(sam.Email)) == 0 {
 		t.Fatalf("mail sent to an unknown address: %v", got)
 	}
 	tokens := resetTokens(t, mb, sam.Email)
-	if len(tokens) != 1 {
+	if len(tokens) != 2 {
 		t.Fatalf("reset links mailed to sam: %d\n%v", len(tokens), mb.to(sam.Email))
 	}
 
-	// HR reading the outbox never see the link.
+	// Sam is signed in elsewhere, by the API.
+	oldAccess, oldRefresh := e.tokenPair(sam.Email, castPassword)
+	e.must(http.StatusOK, "GET", "/api/v1/me", oldAccess, nil)
+
+	// HR reading the outbox never see a link.
+	e.tokens["hr"] = e.login(adminEmail, adminPassword)
 	r := e.must(http.StatusOK, "GET", "/api/v1/outbox?kind=password_reset&to="+url.QueryEscape(sam.Email), e.tokens["hr"], nil)
-	if strings.Contains(string(r.Body), tokens[0]) || strings.Contains(string(r.Body), "token=") || !strings.Contains(string(r.Body), "[link withheld]") {
-		t.Fatalf("the outbox shows the reset link:\n%s", r.Body)
+	if strings.Contains(string(r.Body), tokens[0]) || strings.Contains(string(r.Body), tokens[1]) || strings.Contains(string(r.Body), "token=") ||
+		strings.Count(string(r.Body), "[link withheld]") != 2 {
+		t.Fatalf("the outbox shows a reset link:\n%s", r.Body)
 	}
 
+	// Expired link.
+	r = e.do("POST", "/api/v1/auth/reset-password", "", map[string]string{"token": tokens[0], "password": "yet-another-password-1"})
+	if r.Status != http.StatusUnprocessableEntity || !strings.Contains(string(r.Body), "This password reset link has expired") {
+		t.Fatalf("expired link: %d %s", r.Status, r.Body)
+	}
 	// Too short a password is refused with the policy's message; the link
 	// still works afterwards.
-	r = e.do("POST", "/api/v1/auth/reset-password", "", map[string]string{"token": tokens[0], "password": "short"})
-	if r.Status != http.StatusUnprocessableEntity {
+	r = e.do("POST", "/api/v1/auth/reset-password", "", map[string]string{"token": tokens[1], "password": "short"})
+	if r.Status != http.StatusUnprocessableEntity || !strings.Contains(string(r.Body), `"field":"password"`) {
 		t.Fatalf("short password: %d %s", r.Status, r.Body)
 	}
 	const newPassword = "a-brand-new-password-for-sam"
-	r = e.must(http.StatusOK, "POST", "/api/v1/auth/reset-password", "", map[string]string{"token": tokens[0], "password": newPassword})
+	r = e.must(http.StatusOK, "POST", "/api/v1/auth/reset-password", "", map[string]string{"token": tokens[1], "password": newPassword})
 	got := r.json(t)
 	for _, k := range []string{"access_token", "refresh_token", "token_type", "expires_in"} {
 		if got[k] == nil {
@@ -201,6 +227,7 @@ func TestPasswordResetEndToEnd(t *testing.T) {
 		}
 	}
 	e.must(http.StatusOK, "GET", "/api/v1/me", got["access_token"].(string), nil)
+	e.must(http.StatusOK, "POST", "/api/v1/auth/refresh", "", map[string]string{"refresh_token": got["refresh_token"].(string)})
 	// Every other session has ended, API tokens too.
 	e.must(http.StatusUnauthorized, "GET", "/api/v1/me", oldAccess, nil)
 	e.must(http.StatusUnauthorized, "POST", "/api/v1/auth/refresh", "", map[string]string{"refresh_token": oldRefresh})
@@ -209,22 +236,9 @@ func TestPasswordResetEndToEnd(t *testing.T) {
 	e.login(sam.Email, newPassword)
 
 	// Reused link.
-	r = e.do("POST", "/api/v1/auth/reset-password", "", map[string]string{"token": tokens[0], "password": "yet-another-password-1"})
-	if r.Status != http.StatusUnprocessableEntity || !strings.Contains(problemDetailOrErrors(r), "used already") {
-		t.Fatalf("reused link: %d %s", r.Status, r.Body)
-	}
-
-	// Expired link: 30 minutes on the app's clock.
-	e.must(http.StatusAccepted, "POST", "/api/v1/auth/forgot-password", "", map[string]string{"email": sam.Email})
-	e.deliver()
-	tokens = resetTokens(t, mb, sam.Email)
-	if len(tokens) != 2 {
-		t.Fatalf("second link not mailed: %d", len(tokens))
-	}
-	e.clock.Advance(30 * time.Minute)
 	r = e.do("POST", "/api/v1/auth/reset-password", "", map[string]string{"token": tokens[1], "password": "yet-another-password-1"})
-	if r.Status != http.StatusUnprocessableEntity || !strings.Contains(problemDetailOrErrors(r), "expired") {
-		t.Fatalf("expired link: %d %s", r.Status, r.Body)
+	if r.Status != http.StatusUnprocessableEntity || !strings.Contains(string(r.Body), "This password reset link has been used already") {
+		t.Fatalf("reused link: %d %s", r.Status, r.Body)
 	}
 	e.login(sam.Email, newPassword)
 
@@ -233,9 +247,6 @@ func TestPasswordResetEndToEnd(t *testing.T) {
 		t.Fatalf("audit: %v", actions)
 	}
 }
-
-// problemDetailOrErrors is a problem's detail and its field errors' text.
-func problemDetailOrErrors(r response) string { return string(r.Body) }
 
 // A leaver and a person with no account get the same answer as anyone, and
 // no mail; neither is audited as a request.
@@ -251,8 +262,8 @@ func TestPasswordResetSendsNothingToThoseWhoCannotSignIn(t *testing.T) {
 	}
 	e.deliver()
 	for _, p := range []training.Person{left, none} {
-		if got := mb.to(p.Email); len(got) != 0 {
-			t.Errorf("mail sent to %s: %v", p.Email, got)
+		if got := resetTokens(t, mb, p.Email); len(got) != 0 {
+			t.Errorf("reset link sent to %s", p.Email)
 		}
 		if n := count(e.auditActions(p.ID), "account.password_reset_requested"); n != 0 {
 			t.Errorf("%s: request audited", p.Email)

@@ -56,6 +56,9 @@ type Deps struct {
 	// layers below want to know per request (the read model catches up
 	// with the change log once per request: readmodel.WithRequest).
 	RequestContext func(context.Context) context.Context
+	// Metrics, when set, observes every request (API and pages alike):
+	// it runs outside the recoverer, so a panic counts as the 500 it is.
+	Metrics gin.HandlerFunc
 }
 
 type handlers struct {
@@ -87,6 +90,9 @@ func New(d Deps) *gin.Engine {
 	r.RedirectFixedPath = false
 	if d.Logger == nil {
 		d.Logger = logging.Discard()
+	}
+	if d.Metrics != nil {
+		r.Use(d.Metrics)
 	}
 	r.Use(requestID(d.Logger), requestContext(d.RequestContext), recoverer(d.Logger), requestLog(d.Logger), securityHeaders(), staticMethods(), finishWrites(WriteTimeout))
 

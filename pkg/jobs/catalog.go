@@ -54,6 +54,9 @@ type Deps struct {
 	// Partners counts the month's sessions and partner organisations'
 	// attendance for the monthly report; nil: the report leaves it out.
 	Partners PartnerReports
+	// Scanned, when set, is given each compliance scan's findings (its
+	// per-course figures feed the metrics) before anything is written.
+	Scanned func(training.ScanResult)
 }
 
 // Names of the jobs.

@@ -27,6 +27,9 @@ func (d Deps) complianceScan(ctx context.Context, run Run) (Summary, error) {
 		return sum, err
 	}
 	sum.Add("evaluated", res.Evaluated)
+	if d.Scanned != nil {
+		d.Scanned(res)
+	}
 	for _, due := range res.New {
 		if err := ctx.Err(); err != nil {
 			return sum, err

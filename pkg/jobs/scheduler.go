@@ -132,6 +132,8 @@ type Event struct {
 	Epoch   int64
 	Summary Summary
 	Err     error
+	// Took is how long the run took, for finished and failed runs.
+	Took time.Duration
 }
 
 // Config configures a Scheduler. The zero value is usable: every field has
@@ -528,10 +530,10 @@ func (s *Scheduler) execute(j Job, run Run) Event {
 	if err != nil {
 		err = fmt.Errorf("job %s (%s): %w", j.Name, run.At.Format(time.RFC3339), err)
 		s.log.ErrorContext(cleanup, "jobs: run failed", "job", j.Name, "at", run.At, "took", took, logging.Err(err))
-		return Event{Kind: EventFailed, Job: j.Name, At: run.At, Holder: lease.Holder(), Epoch: lease.Epoch(), Summary: summary, Err: err}
+		return Event{Kind: EventFailed, Job: j.Name, At: run.At, Holder: lease.Holder(), Epoch: lease.Epoch(), Summary: summary, Err: err, Took: took}
 	}
 	s.log.InfoContext(cleanup, "jobs: run finished", "job", j.Name, "at", run.At, "took", took, "counts", summary.Counts, "message", summary.Message)
-	return Event{Kind: EventFinished, Job: j.Name, At: run.At, Holder: lease.Holder(), Epoch: lease.Epoch(), Summary: summary}
+	return Event{Kind: EventFinished, Job: j.Name, At: run.At, Holder: lease.Holder(), Epoch: lease.Epoch(), Summary: summary, Took: took}
 }
 
 // withCause adds to a run's error why its context was cancelled (lease

@@ -45,6 +45,8 @@ type ScanResult struct {
 	DueSoon []Due
 	// Evaluated counts the (person, course) pairs looked at.
 	Evaluated int
+	// ByCourse tallies every applicable person's status, by course code.
+	ByCourse map[string]Tally
 }
 
 // FlagKindFor maps a status to the flag it raises, if any.

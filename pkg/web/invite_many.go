@@ -50,6 +50,11 @@ type accountPanel struct {
 	// Action is the button HR may press: "Invite to complytrack" or
 	// "Resend invitation"; empty: none.
 	Action string
+	// LastSignIn says when and how they last signed in (account_admin.go);
+	// Done what HR's action just did; Buttons HR's actions on the account.
+	LastSignIn string
+	Done       string
+	Buttons    []accountButton
 }
 
 // accountPanelOf is the account section of p's page: nil for those who do
@@ -92,6 +97,9 @@ func (s *Server) accountPanelOf(c *gin.Context, p training.Person) (*accountPane
 		if hr && !p.IsLeaver(s.d.Training.Today()) {
 			out.Action = "Invite to complytrack"
 		}
+	}
+	if err := s.addAccountAdmin(c, p, out, st.State); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

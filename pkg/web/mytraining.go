@@ -164,6 +164,9 @@ func (s *Server) myTraining(c *gin.Context) error {
 	if c.Query("welcome") != "" {
 		pg.Banner = &banner{Success: true, Heading: "Your password is set", Text: "You are signed in. This page shows the training you must do."}
 	}
+	if c.Query("password_reset") != "" {
+		pg.Banner = &banner{Success: true, Heading: "Your password has been changed", Text: "You are signed in here, and signed out everywhere else."}
+	}
 	s.render(c, http.StatusOK, "my_training.html", pg)
 	return nil
 }

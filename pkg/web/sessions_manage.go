@@ -38,6 +38,20 @@ func (p page) Field(id, label, value, hint, autocomplete string) textField {
 	return f
 }
 
+// DateInput is a GOV.UK date input: day, month and year named id-day,
+// id-month and id-year, under one legend, with the error of whichever
+// part is wrong.
+func (p page) DateInput(id, legend, hint, day, month, year string) dateField {
+	return dateField{Page: p, ID: id, Legend: legend, Hint: hint, Day: day, Month: month, Year: year}
+}
+
+// dateField is what the "date-input" template draws.
+type dateField struct {
+	Page             page
+	ID, Legend, Hint string
+	Day, Month, Year string
+}
+
 // Short is a short input (a time, a number).
 func (p page) Short(id, label, value, hint string, numeric bool) textField {
 	return textField{Page: p, ID: id, Label: label, Value: value, Hint: hint, Type: "text", Width: "4", Numeric: numeric}

@@ -169,6 +169,11 @@ func (s *Server) Mount(r *gin.Engine) {
 	out.GET("/sign-in/sso/callback", s.h(s.ssoCallback))
 	out.GET("/invite", s.h(s.inviteForm))
 	out.POST("/invite", s.h(s.acceptInvite))
+	// Self-service password reset (password_reset.go).
+	out.GET("/forgot-password", s.h(s.forgotPasswordForm))
+	out.POST("/forgot-password", s.h(s.forgotPassword))
+	out.GET("/reset-password", s.h(s.resetPasswordForm))
+	out.POST("/reset-password", s.h(s.resetPassword))
 	// The pages the footer links to, open to everyone (site_pages.go).
 	for _, p := range sitePages {
 		pages.GET("/"+p.Name, s.identify, s.showSitePage(p))
@@ -244,6 +249,10 @@ func (s *Server) Mount(r *gin.Engine) {
 	change.POST("/people/:id/roles", s.h(s.updateRoles))   // roles.go
 	// Removing a person's single sign-on link (sso.go).
 	change.POST("/people/:id/sso/unlink", s.h(s.ssoUnlink))
+	// HR's actions on a person's account (account_admin.go).
+	change.POST("/people/:id/account/disable", s.h(s.disableAccount))
+	change.POST("/people/:id/account/enable", s.h(s.enableAccount))
+	change.POST("/people/:id/account/end-sessions", s.h(s.endAccountSessions))
 	// Invitations to many at once (invite_many.go).
 	change.GET("/people/invite-everyone", s.h(s.inviteEveryoneForm))
 	change.POST("/people/invite-everyone", s.h(s.inviteEveryone))
