@@ -6,6 +6,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -23,6 +24,7 @@ import (
 
 	"github.com/complytrack/complytrack/pkg/app"
 	"github.com/complytrack/complytrack/pkg/auth"
+	"github.com/complytrack/complytrack/pkg/backup"
 	"github.com/complytrack/complytrack/pkg/config"
 	"github.com/complytrack/complytrack/pkg/demo"
 	"github.com/complytrack/complytrack/pkg/embedded"
@@ -40,18 +42,49 @@ func main() {
 	}
 }
 
+// commandLine is what the command is told besides its settings.
+type commandLine struct {
+	genkey, demo    bool
+	backup, restore string // file names
+}
+
+// flags declares the command's flags, each documented in the README.
+func (cl *commandLine) flags() *flag.FlagSet {
+	fs := flag.NewFlagSet("api", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.BoolVar(&cl.genkey, "genkey", false, "print a new token-signing key (PEM) and exit")
+	fs.BoolVar(&cl.demo, "demo", false, "fill an empty install with a fictional council's demo data (see the README)")
+	fs.StringVar(&cl.backup, "backup", "", "write a backup of the embedded engine's data to this file and exit")
+	fs.StringVar(&cl.restore, "restore", "", "restore a backup made with -backup into an empty data directory and exit")
+	return fs
+}
+
 // run starts everything, serves until ctx is cancelled, then stops in
 // order: HTTP first (finishing requests in flight), then the jobs, then the
 // database. Logs go to logOut as JSON lines.
 func run(ctx context.Context, args []string, environ []string, logOut io.Writer) error {
-	flags := flag.NewFlagSet("api", flag.ContinueOnError)
-	flags.SetOutput(io.Discard)
-	genkey := flags.Bool("genkey", false, "print a new token-signing key (PEM) and exit")
-	demoData := flags.Bool("demo", false, "fill an empty install with a fictional council's demo data (see the README)")
+	var cl commandLine
+	flags := cl.flags()
 	if err := flags.Parse(args); err != nil {
 		return fmt.Errorf("command line: %w (see the README)", err)
 	}
-	if *genkey {
+	if flags.NArg() > 0 {
+		return fmt.Errorf("command line: unexpected %q (see the README)", flags.Arg(0))
+	}
+	if cl.backup != "" || cl.restore != "" {
+		if cl.backup != "" && cl.restore != "" || cl.genkey || cl.demo {
+			return errors.New("command line: -backup and -restore each run alone (see the README)")
+		}
+		cfg, err := config.Load(environ)
+		if err != nil {
+			return err
+		}
+		if cl.backup != "" {
+			return runBackup(ctx, cfg, cl.backup, logOut)
+		}
+		return runRestore(ctx, cfg, cl.restore, logOut)
+	}
+	if cl.genkey {
 		ks, err := auth.GenerateKeySet()
 		if err != nil {
 			return err
@@ -67,7 +100,7 @@ func run(ctx context.Context, args []string, environ []string, logOut io.Writer)
 	if err != nil {
 		return err
 	}
-	if *demoData && cfg.OrgName == "" {
+	if cl.demo && cfg.OrgName == "" {
 		// The demo's pages name its fictional council, as a real install
 		// names its own organisation.
 		cfg.OrgName = demo.Council
@@ -87,7 +120,7 @@ func run(ctx context.Context, args []string, environ []string, logOut io.Writer)
 	if err != nil {
 		return err
 	}
-	if *demoData { // logs what it did, or why it did nothing
+	if cl.demo { // logs what it did, or why it did nothing
 		if _, err := demo.Fill(ctx, a, log); err != nil {
 			return err
 		}
@@ -159,7 +192,7 @@ func openDatabase(ctx context.Context, cfg config.Config, log *slog.Logger) (*mo
 	uri := cfg.MongoURI
 	var engine *embedded.Engine
 	if cfg.Embedded() {
-		dir, err := filepath.Abs(filepath.Join(cfg.DataDir, "db"))
+		dir, err := filepath.Abs(filepath.Join(cfg.DataDir, config.DataDBDir))
 		if err != nil {
 			return nil, nil, fmt.Errorf("setting COMPLYTRACK_DATA_DIR: %w", err)
 		}
@@ -206,4 +239,36 @@ func openDatabase(ctx context.Context, cfg config.Config, log *slog.Logger) (*mo
 		}
 	}
 	return db, closeAll, nil
+}
+
+// runBackup writes a backup of the embedded engine's data directory, as
+// the server running on it (or not) sees it, and prints one line.
+func runBackup(ctx context.Context, cfg config.Config, file string, out io.Writer) error {
+	if !cfg.Embedded() {
+		return errors.New("backup: MONGODB_URI is set, and -backup copies only the embedded engine's data: back up MongoDB with mongodump (see \"Backup and restore\" in the README)")
+	}
+	res, err := backup.Create(ctx, cfg.DataDir, file)
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	note := ""
+	if !res.Manifest.HasKey() && (cfg.JWTKeys != "" || cfg.JWTKeysFile != "") {
+		note = " (the signing key is configured, not in the data directory: keep it with the backup)"
+	}
+	_, err = fmt.Fprintln(out, res.String()+note)
+	return err
+}
+
+// runRestore restores a backup into the configured, empty, data directory
+// and prints one line; the server is then started as usual.
+func runRestore(ctx context.Context, cfg config.Config, file string, out io.Writer) error {
+	if !cfg.Embedded() {
+		return errors.New("restore: MONGODB_URI is set, and -restore fills only the embedded engine's data directory: restore MongoDB with mongorestore (see \"Backup and restore\" in the README)")
+	}
+	res, err := backup.Restore(ctx, file, cfg.DataDir)
+	if err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
+	_, err = fmt.Fprintln(out, res.String())
+	return err
 }

@@ -277,13 +277,24 @@ func checkManifests(files map[string][]byte) []string {
 		for _, c := range spec.Containers {
 			where := d.where + " container " + c.Name
 			// A container that serves HTTP must say when it is ready and
-			// when it is stuck; the worker serves nothing to probe.
+			// when it is stuck (the worker serves its checks beside its
+			// metrics).
 			if len(c.Ports) > 0 {
 				if c.ReadinessProbe == nil {
 					problems = append(problems, where+" has no readinessProbe")
 				}
 				if c.LivenessProbe == nil {
 					problems = append(problems, where+" has no livenessProbe")
+				}
+			}
+			// A probe of a port the container does not declare fails
+			// for ever: the pod is never ready, or restarted in a loop.
+			for _, probe := range []struct {
+				name string
+				spec map[string]any
+			}{{"readinessProbe", c.ReadinessProbe}, {"livenessProbe", c.LivenessProbe}} {
+				if p := probePortProblem(c, probe.spec); p != "" {
+					problems = append(problems, fmt.Sprintf("%s %s %s", where, probe.name, p))
 				}
 			}
 			if c.Resources.Requests["cpu"] == "" || c.Resources.Requests["memory"] == "" {
@@ -322,6 +333,26 @@ func checkManifests(files map[string][]byte) []string {
 		}
 	}
 	return problems
+}
+
+// probePortProblem says what is wrong with the port an HTTP probe asks,
+// by name or number, when the container declares no such port.
+func probePortProblem(c container, probe map[string]any) string {
+	get, ok := probe["httpGet"].(map[string]any)
+	if !ok {
+		return ""
+	}
+	want := fmt.Sprint(get["port"])
+	for _, p := range c.Ports {
+		port, ok := p.(map[string]any)
+		if !ok {
+			continue
+		}
+		if fmt.Sprint(port["name"]) == want || fmt.Sprint(port["containerPort"]) == want {
+			return ""
+		}
+	}
+	return fmt.Sprintf("asks port %s, which the container does not declare", want)
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -104,6 +104,8 @@ func TestManifestRules(t *testing.T) {
 		{"latest", strings.Replace(goodManifests, ":1.0.0", ":latest", 1), "complytrack:latest is not pinned"},
 		{"no readiness", strings.Replace(goodManifests, "readinessProbe:", "readinessProbeX:", 1), "has no readinessProbe"},
 		{"no liveness", strings.Replace(goodManifests, "livenessProbe:", "livenessProbeX:", 1), "has no livenessProbe"},
+		{"probe of an undeclared port", strings.Replace(goodManifests, "{path: /healthz, port: 8080}", "{path: /healthz, port: metrics}", 1), "livenessProbe asks port metrics, which the container does not declare"},
+		{"probe of a named port", strings.Replace(strings.Replace(goodManifests, "- containerPort: 8080", "- {name: http, containerPort: 8080}", 1), "{path: /healthz, port: 8080}", "{path: /healthz, port: http}", 1), ""},
 		{"no requests", strings.Replace(goodManifests, "requests:", "requestsX:", 1), "has no cpu and memory requests"},
 		{"no memory limit", strings.Replace(goodManifests, "limits:", "limitsX:", 1), "has no memory limit"},
 		{"unknown env", strings.Replace(goodManifests, "COMPLYTRACK_WORKER", "COMPLYTRACK_WORKERS", 1), "sets COMPLYTRACK_WORKERS, which is not a setting"},

@@ -4,7 +4,9 @@
 // delivery. Several workers (and APIs with COMPLYTRACK_WORKER=on) may run at
 // once: each scheduled run happens once, under a lease in the database.
 //
-// With -run NAME it runs that one job now and exits.
+// With -run NAME it runs that one job now and exits. With
+// COMPLYTRACK_METRICS_ADDR it serves /metrics and its health checks
+// (/healthz, /readyz) on that address, its only listener.
 package main
 
 import (
@@ -81,7 +83,7 @@ func run(ctx context.Context, args, environ []string, logOut io.Writer) error {
 	}
 
 	if cfg.MetricsAddr != "" {
-		stopMetrics, err := metrics.Serve(cfg.MetricsAddr, a.Metrics.Handler(), log)
+		stopMetrics, err := metrics.Serve(cfg.MetricsAddr, a.Metrics.Handler(), log, probes(a.Store, log)...)
 		if err != nil {
 			return err
 		}

@@ -250,7 +250,7 @@ func loadKeys(cfg config.Config) (*auth.KeySet, error) {
 		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 			return nil, fmt.Errorf("setting COMPLYTRACK_DATA_DIR: %w", err)
 		}
-		ks, err := auth.LoadOrCreateKeyFile(filepath.Join(cfg.DataDir, "jwt-signing-key.pem"))
+		ks, err := auth.LoadOrCreateKeyFile(filepath.Join(cfg.DataDir, config.DataKeyFile))
 		if err != nil {
 			return nil, fmt.Errorf("setting COMPLYTRACK_DATA_DIR: signing key: %w", err)
 		}

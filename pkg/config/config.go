@@ -18,6 +18,15 @@ import (
 	_ "time/tzdata" // Europe/London must resolve on minimal container images too
 )
 
+// The embedded engine's data directory (COMPLYTRACK_DATA_DIR) holds the
+// engine's databases under DataDBDir and, when no key is configured, the
+// token-signing key complytrack made on its first start in DataKeyFile.
+// Backups copy exactly these.
+const (
+	DataDBDir   = "db"
+	DataKeyFile = "jwt-signing-key.pem"
+)
+
 // Config holds every setting, parsed.
 type Config struct {
 	HTTPAddr      string         // COMPLYTRACK_HTTP_ADDR

@@ -359,6 +359,9 @@ func (b *builder) operation(op operation) obj {
 	if !op.Public {
 		errs = append(errs, http.StatusUnauthorized)
 	}
+	if !op.NoDatabase {
+		errs = append(errs, http.StatusServiceUnavailable)
+	}
 	var ps []obj
 	for _, m := range pathParam.FindAllStringSubmatch(op.Path, -1) {
 		desc := pathParamDescriptions[m[1]]

@@ -57,13 +57,13 @@ const (
 // for anything unexpected. Errors lists the others.
 var operations = []operation{
 	// Health and discovery.
-	{Method: "GET", Path: "/healthz", ID: "health", Handle: (*handlers).health, Tag: tagHealth, Public: true,
+	{Method: "GET", Path: "/healthz", ID: "health", Handle: (*handlers).health, Tag: tagHealth, Public: true, NoDatabase: true,
 		Summary: "The process is up", OK: 200, Out: jsonOf[statusMessage]()},
 	{Method: "GET", Path: "/readyz", ID: "ready", Handle: (*handlers).ready, Tag: tagHealth, Public: true,
-		Summary: "The database is reachable", OK: 200, Out: jsonOf[statusMessage](), Errors: []int{503}},
-	{Method: "GET", Path: "/openapi.json", ID: "openapi", Handle: (*handlers).openapi, Tag: tagHealth, Public: true,
+		Summary: "The database is reachable", OK: 200, Out: jsonOf[statusMessage]()},
+	{Method: "GET", Path: "/openapi.json", ID: "openapi", Handle: (*handlers).openapi, Tag: tagHealth, Public: true, NoDatabase: true,
 		Summary: "This OpenAPI document", OK: 200, Out: body{{Type: "application/json", Schema: obj{"type": "object"}}}},
-	{Method: "GET", Path: "/.well-known/jwks.json", ID: "jwks", Handle: (*handlers).jwks, Tag: tagAuth, Public: true,
+	{Method: "GET", Path: "/.well-known/jwks.json", ID: "jwks", Handle: (*handlers).jwks, Tag: tagAuth, Public: true, NoDatabase: true,
 		Summary: "Public keys that verify access tokens (JWKS)", OK: 200, Out: jsonOf[auth.JWKS]()},
 
 	// Sign-in.
@@ -351,7 +351,7 @@ var errorResponses = map[int]struct {
 	415: {"UnsupportedMediaType", "The body's Content-Type is not one this endpoint accepts.", nil},
 	422: {"Invalid", "Invalid input: errors names each invalid field.", nil},
 	429: {"TooManyRequests", "Too many failed attempts.", obj{"Retry-After": obj{"schema": obj{"type": "integer", "minimum": 1}, "description": "Seconds to wait before trying again."}}},
-	503: {"Unavailable", "The database is not reachable.", nil},
+	503: {"Unavailable", "The database is not reachable: try again after Retry-After.", obj{"Retry-After": obj{"schema": obj{"type": "integer", "minimum": 1}, "description": "Seconds to wait before trying again."}}},
 }
 
 // defaultResponse is listed by every operation: anything unexpected. Its
@@ -372,8 +372,11 @@ type operation struct {
 	// Public: no credentials; otherwise a bearer access token, checked
 	// by authenticate before Handle runs. Only /api/v1 routes may need one.
 	Public bool
-	Query  []param
-	In     body // request body; nil: none
+	// NoDatabase: answered without reading the database, so never 503;
+	// every other operation answers 503 while the database does not.
+	NoDatabase bool
+	Query      []param
+	In         body // request body; nil: none
 	// OptionalBody: the request body may be left out.
 	OptionalBody bool
 	// Require: fields this operation requires beyond the request type's

@@ -47,9 +47,13 @@ var ErrTooLarge = problem.ErrTooLarge
 // fail answers err as problem+json. What the caller is told comes from
 // problem.Classify, as on the web pages; this adds only what belongs to
 // the API (the Bearer challenge, Retry-After in whole seconds). A failure
-// of ours is logged here, once, with the request's ID.
+// of ours, the database not answering included, is logged here, once,
+// with the request's ID.
 func fail(c *gin.Context, err error) {
 	p := problem.Classify(c.Request.Context(), err)
+	if p.RetryAfter > 0 {
+		c.Header("Retry-After", strconv.Itoa(int(math.Ceil(p.RetryAfter.Seconds()))))
+	}
 	switch {
 	case p.Status == problem.StatusClientClosedRequest:
 		// Nobody is waiting for an answer, and nothing failed here: the
@@ -60,8 +64,6 @@ func fail(c *gin.Context, err error) {
 		requestLogger(c).ErrorContext(c.Request.Context(), "request failed", "method", c.Request.Method, "path", c.FullPath(), logging.Err(err))
 	case p.Status == http.StatusUnauthorized:
 		c.Header("WWW-Authenticate", `Bearer realm="complytrack"`)
-	case p.RetryAfter > 0:
-		c.Header("Retry-After", strconv.Itoa(int(math.Ceil(p.RetryAfter.Seconds()))))
 	}
 	writeProblem(c, Problem{Status: p.Status, Title: p.Title, Detail: p.Detail, Errors: p.Fields})
 }

@@ -250,7 +250,7 @@ func (lk *locker) acquire(ctx context.Context, job string, runAt time.Time) (*Le
 	}
 	l := &Lease{store: lk.store, clock: lk.clock, job: job, epoch: next, holder: lk.holder, ttl: lk.ttl, expiresAt: expiresAt}
 	if err := lk.prune(ctx, job, next, now); err != nil {
-		lk.log.Warn("jobs: prune old leases", "job", job, logging.Err(err))
+		lk.log.WarnContext(ctx, "jobs: prune old leases", "job", job, logging.Err(err))
 	}
 	return l, nil
 }

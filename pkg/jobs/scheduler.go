@@ -550,7 +550,7 @@ func withCause(err, cause error) error {
 func (s *Scheduler) call(ctx context.Context, j Job, run Run) (summary Summary, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			s.log.Error("jobs: job panicked", "job", j.Name, "at", run.At, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			s.log.ErrorContext(ctx, "jobs: job panicked", "job", j.Name, "at", run.At, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
 			err = fmt.Errorf("%w: %v", ErrPanicked, r)
 		}
 	}()

@@ -270,16 +270,26 @@ func (s *scrapeCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(s.descs[len(s.descs)-1], prometheus.GaugeValue, failed)
 }
 
-// Serve serves the metrics alone on addr until ctx ends, for
-// COMPLYTRACK_METRICS_ADDR: an address the public cannot reach. It returns
-// once it listens; the returned func shuts the server down.
-func Serve(addr string, h http.Handler, log *slog.Logger) (stop func(context.Context) error, err error) {
+// Route is one more address served beside the metrics: the worker, which
+// has no other listener, answers its health checks there.
+type Route struct {
+	Path    string
+	Handler http.Handler
+}
+
+// Serve serves the metrics on addr, with the extra routes and nothing
+// else, for COMPLYTRACK_METRICS_ADDR: an address the public cannot reach.
+// It returns once it listens; the returned func shuts the server down.
+func Serve(addr string, h http.Handler, log *slog.Logger, extra ...Route) (stop func(context.Context) error, err error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("setting COMPLYTRACK_METRICS_ADDR: cannot listen on %s: %w", addr, err)
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET "+Path, h)
+	for _, r := range extra {
+		mux.Handle("GET "+r.Path, r.Handler)
+	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -48,29 +48,61 @@ const headID = "head"
 // headEvery is how often (in entries) a writer updates the head hint.
 const headEvery = 32
 
+// changeClaims serialises one store's appends. Without it, the writes a
+// process makes at the same time would all start from the same latest
+// known entry and probe the same free numbers: with W writers an entry
+// cost about W inserts, each of them a write that, on the embedded engine,
+// waits for the database file's one writer lock (at 200 concurrent
+// self-certifications, 74 inserts an entry; docs/performance.md).
+// With it, appends take turns, each starting after the newest number the
+// store has claimed or found taken, so within a process the first insert
+// succeeds and only another process's entries make it try again.
+//
+// The turn is a one-place channel rather than a mutex so that a writer
+// waiting for it gives up when its request does: while the database does
+// not answer, each turn lasts until the driver's timeout, and the writers
+// queued behind it must not wait out every one of them.
+type changeClaims struct {
+	turn chan struct{} // holds a value while an append has the turn
+	last int64         // the newest number this store claimed or found taken; guarded by turn
+}
+
+func newChangeClaims() *changeClaims { return &changeClaims{turn: make(chan struct{}, 1)} }
+
 // AppendChange writes c under the first free sequence number after
 // c.Seq (the caller's latest known entry) and returns that number. The
 // number is claimed by inserting under it: of two writers trying the same
 // number one gets a duplicate key and tries the next, so entries never
-// share a number and never leave a gap.
+// share a number and never leave a gap. Every number up to the store's
+// newest claimed or taken one exists, so starting after it leaves no gap
+// either.
 func (s *Store) AppendChange(ctx context.Context, c readmodel.Change) (int64, error) {
-	seq := max(c.Seq, 0) + 1
 	at := c.At
 	if at.IsZero() {
 		at = s.now()
 	}
+	select {
+	case s.claims.turn <- struct{}{}:
+	case <-ctx.Done():
+		return 0, translate("append change", ctx.Err())
+	}
+	seq := max(c.Seq, s.claims.last, 0) + 1
 	for {
 		_, err := s.db.Collection(colChanges).InsertOne(ctx, changeDoc{
 			Seq: seqKey(seq), Of: c.Of, Kind: string(c.Kind), IDs: c.IDs, Origin: c.Origin, At: at.Truncate(time.Millisecond),
 		})
 		err = translate("append change", err)
 		if isConflict(err) {
+			s.claims.last = seq
 			seq++
 			continue
 		}
 		if err != nil {
+			<-s.claims.turn
 			return 0, err
 		}
+		s.claims.last = seq
+		<-s.claims.turn
 		if seq%headEvery == 0 {
 			// A lost or late hint only costs a starting process a few more
 			// look-ups, so its error is not the writer's.

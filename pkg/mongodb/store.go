@@ -39,11 +39,13 @@ const (
 type Store struct {
 	db  *mongo.Database
 	now func() time.Time
+	// claims is shared by the store's change-log appends (AppendChange).
+	claims *changeClaims
 }
 
 // New returns a Store on db. Call Migrate before first use.
 func New(db *mongo.Database) *Store {
-	return &Store{db: db, now: func() time.Time { return time.Now().UTC() }}
+	return &Store{db: db, now: func() time.Time { return time.Now().UTC() }, claims: newChangeClaims()}
 }
 
 // WithClock makes the store stamp documents (created, updated, recorded

@@ -283,7 +283,7 @@ func (d *Deliverer) deliver(ctx context.Context, m Message) (Result, error) {
 			a.Result, n, m.ID, d.cfg.ClaimTimeout, err)
 	}
 	st := d.statusAfter(a)
-	d.log.Info("mail delivery attempt", "message_id", m.ID, "kind", m.Kind, "attempt", n,
+	d.log.InfoContext(ctx, "mail delivery attempt", "message_id", m.ID, "kind", m.Kind, "attempt", n,
 		"result", a.Result, "state", st.State, logging.ErrKey, a.Error)
 	if err := d.store.SetMessageStatus(recCtx, m.ID, st); err != nil {
 		// The outcome is recorded; the next run brings the message up to date.

@@ -8,7 +8,8 @@
 // Failures are recognised by type, never by message text: the sentinels
 // and error types of the packages that make them (training.ErrNotFound,
 // *training.ValidationError, *accounts.RateLimitError, evidence.ErrTooLarge,
-// upload.ErrIncomplete, and the transport's own below).
+// upload.ErrIncomplete, and the transport's own below), and the database
+// driver's for a database that does not answer (mongodb.Unreachable).
 package problem
 
 import (
@@ -19,6 +20,7 @@ import (
 
 	"github.com/complytrack/complytrack/pkg/accounts"
 	"github.com/complytrack/complytrack/pkg/evidence"
+	"github.com/complytrack/complytrack/pkg/mongodb"
 	"github.com/complytrack/complytrack/pkg/training"
 	"github.com/complytrack/complytrack/pkg/upload"
 )
@@ -56,7 +58,8 @@ type Problem struct {
 	Detail string
 	// Fields are the invalid inputs, each with its sentence (status 422).
 	Fields []training.FieldError
-	// RetryAfter is how long to wait before trying again (status 429).
+	// RetryAfter is how long to wait before trying again (status 429 and
+	// 503).
 	RetryAfter time.Duration
 	// Public is the error's own message for the caller, when it has one
 	// (see Public); Detail holds it too.
@@ -73,7 +76,13 @@ const (
 	InvalidFieldsMessage = "Some fields are not valid: see errors."
 	UnexpectedMessage    = "Something went wrong on our side. It has been logged."
 	ConflictMessage      = "This conflicts with something that already exists."
+	UnavailableMessage   = "The database is not reachable. Try again in a minute."
 )
+
+// UnavailableRetry is the Retry-After of a request refused because the
+// database does not answer: the minute UnavailableMessage promises, long
+// enough for a restarted database or a replica set's election.
+const UnavailableRetry = time.Minute
 
 // Classify turns any error into what the caller is told. ctx is the
 // request's: a cancellation is the client going away only while that
@@ -116,6 +125,10 @@ func Classify(ctx context.Context, err error) Problem {
 			RetryAfter: max(rle.RetryAfter, time.Second)}
 	case ctx != nil && ctx.Err() != nil && errors.Is(err, context.Canceled):
 		return Problem{Status: StatusClientClosedRequest}
+	case mongodb.Unreachable(err):
+		// After the client's cancellation: a request whose client left
+		// while the driver waited for a server is the client's going.
+		return Problem{Status: http.StatusServiceUnavailable, Detail: UnavailableMessage, RetryAfter: UnavailableRetry}
 	default:
 		return Problem{Status: http.StatusInternalServerError, Detail: UnexpectedMessage}
 	}

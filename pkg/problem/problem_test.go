@@ -10,6 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
 	"github.com/complytrack/complytrack/pkg/accounts"
 	"github.com/complytrack/complytrack/pkg/evidence"
 	"github.com/complytrack/complytrack/pkg/jobs"
@@ -24,6 +27,7 @@ func TestClassify(t *testing.T) {
 	invalid := &training.ValidationError{}
 	invalid.Add("start_date", "Enter the start date.")
 	invalid.Add("email", "Enter an email address in the correct format, like name@example.com.")
+	noServer, noServerGone, closedClient := unreachableErrors(t)
 	paused := &accounts.RateLimitError{RetryAfter: 1500 * time.Millisecond, Until: time.Date(2026, 11, 30, 9, 5, 0, 0, time.UTC),
 		Email: "a@example.gov.uk", Failures: 5}
 
@@ -65,6 +69,14 @@ func TestClassify(t *testing.T) {
 		// The text of a sentinel is not the sentinel: only types count.
 		{name: "message text alone", err: errors.New("not found"), status: http.StatusInternalServerError, detail: problem.UnexpectedMessage},
 		{name: "conflict text alone", err: errors.New("conflict: invitation used already"), status: http.StatusInternalServerError},
+		// The database not answering is the driver's own errors, by type.
+		{name: "no server answers", err: fmt.Errorf("person p1: %w", noServer), status: http.StatusServiceUnavailable,
+			detail: problem.UnavailableMessage, retryAfter: time.Minute},
+		{name: "connection cut mid-operation", err: fmt.Errorf("find: %w", mongo.CommandError{Message: "connection reset", Labels: []string{"NetworkError"}}),
+			status: http.StatusServiceUnavailable, detail: problem.UnavailableMessage, retryAfter: time.Minute},
+		{name: "client closed at shutdown", err: closedClient, status: http.StatusServiceUnavailable, retryAfter: time.Minute},
+		{name: "client went away while no server answered", ctx: gone, err: noServerGone, status: problem.StatusClientClosedRequest},
+		{name: "a command the server refused", err: mongo.CommandError{Code: 2, Message: "bad value"}, status: http.StatusInternalServerError},
 		{name: "anything else", err: errors.New("connection refused: 10.0.0.7:27017"), status: http.StatusInternalServerError, detail: problem.UnexpectedMessage},
 	}
 	for _, tc := range tests {
@@ -104,4 +116,28 @@ func TestClassify(t *testing.T) {
 			}
 		})
 	}
+}
+
+// unreachableErrors are the driver's real answers when no server listens:
+// a ping that found no server in time, the same cut short by its caller
+// going away, and a command on a client that was closed.
+func unreachableErrors(t *testing.T) (noServer, noServerGone, closedClient error) {
+	t.Helper()
+	// Port 1 refuses every connection.
+	client, err := mongo.Connect(options.Client().ApplyURI("mongodb://127.0.0.1:1/").SetServerSelectionTimeout(200 * time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	noServer = client.Ping(context.Background(), nil)
+	gone, cancel := context.WithCancel(context.Background())
+	cancel()
+	noServerGone = client.Ping(gone, nil)
+	if err := client.Disconnect(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	closedClient = client.Ping(context.Background(), nil)
+	if noServer == nil || noServerGone == nil || closedClient == nil {
+		t.Fatalf("a client with no server answered: %v, %v, %v", noServer, noServerGone, closedClient)
+	}
+	return noServer, noServerGone, closedClient
 }

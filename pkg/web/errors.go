@@ -3,9 +3,11 @@ package web
 import (
 	"cmp"
 	"context"
+	"math"
 	"net/http"
 	"slices"
 	"sort"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -23,8 +25,9 @@ import (
 //     form's formErrors). No handler lists the kinds of failure itself,
 //     so none can forget one and answer 500.
 //   - Anything else gets its page (fail): sign-in when the session has
-//     ended, 403, 404, a page with the sentence for the rest, and for a
-//     failure of ours a logged 500 quoting the request's reference.
+//     ended, 403, 404, a page with the sentence for the rest, a logged
+//     503 saying to try again when the database does not answer, and for
+//     a failure of ours a logged 500 quoting the request's reference.
 
 // formErrors says how one form shows the domain's answer to it.
 type formErrors struct {
@@ -147,7 +150,8 @@ func isInputError(err error) bool {
 
 // fail answers an error with its page: the sign-in page when the session
 // has ended, 403, 404, a page with the plain-English sentence for the rest
-// of the request's mistakes, or a logged 500 that shows no internals but
+// of the request's mistakes, a logged 503 (with Retry-After) while the
+// database does not answer, or a logged 500 that shows no internals but
 // the request's reference.
 func (s *Server) fail(c *gin.Context, err error) {
 	ctx := c.Request.Context()
@@ -168,6 +172,12 @@ func (s *Server) fail(c *gin.Context, err error) {
 		// nothing failed here. Only reads end so; the router lets a form's
 		// write finish whoever leaves. The access log shows 499.
 		c.AbortWithStatus(p.Status)
+	case p.Status == http.StatusServiceUnavailable:
+		// The database does not answer: nothing is wrong with the request
+		// or the page, and trying again later works.
+		s.d.Logger.ErrorContext(ctx, "page failed", "method", c.Request.Method, "path", c.FullPath(), logging.Err(err))
+		c.Header("Retry-After", strconv.Itoa(int(math.Ceil(p.RetryAfter.Seconds()))))
+		s.render(c, http.StatusServiceUnavailable, "error.html", s.unavailablePage(c))
 	case p.Unexpected():
 		s.d.Logger.ErrorContext(ctx, "page failed", "method", c.Request.Method, "path", c.FullPath(), logging.Err(err))
 		s.render(c, http.StatusInternalServerError, "error.html", s.serverErrorPage(c))
@@ -204,6 +214,15 @@ func refusedPage(p problem.Problem) page {
 		paragraphs[i] = capitalise(para)
 	}
 	return page{Title: title, Data: errorPage{Paragraphs: paragraphs, LinkHref: "/", LinkText: "Go to the start page"}}
+}
+
+// unavailablePage is the 503 page, GOV.UK's "service unavailable" in the
+// classification's words, with the request's reference like the 500 page.
+func (s *Server) unavailablePage(c *gin.Context) page {
+	return page{Title: "Sorry, the service is unavailable", Data: errorPage{
+		Paragraphs: []string{problem.UnavailableMessage, "If you were sending a form, check whether it was recorded before you send it again."},
+		Reference:  logging.RequestID(c.Request.Context()),
+	}}
 }
 
 // serverErrorPage is the 500 page. It quotes the request's reference (its

@@ -1,0 +1,99 @@
+package backup
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	_ "modernc.org/sqlite" // the database/sql driver the embedded engine itself uses
+)
+
+// busyTimeoutMS is how long a statement waits for a lock the engine holds
+// before failing: the engine's own setting, far longer than any of its
+// writes holds one.
+const busyTimeoutMS = 10000
+
+// metadataTable is the table in which FerretDB's SQLite backend lists a
+// database's collections; every database file it made has one.
+const metadataTable = "_ferretdb_collections"
+
+// snapshot writes a consistent copy of the SQLite database src to dst,
+// which must not exist, with VACUUM INTO. It reads src inside one read
+// transaction, so the copy is the database at one moment however the
+// engine writes meanwhile. The copy is also compacted (free pages are left
+// out), and is in SQLite's default journal mode; the engine turns WAL on
+// when it opens it.
+func snapshot(ctx context.Context, src, dst string) error {
+	db, err := openSQLite(src)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, "VACUUM INTO ?", dst); err != nil {
+		return fmt.Errorf("copy %s: %w", src, err)
+	}
+	return nil
+}
+
+// checkDatabase runs SQLite's integrity check on file and checks that it is
+// a database the engine made. It does not change the file.
+func checkDatabase(ctx context.Context, file string) error {
+	db, err := openSQLite(file)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	rows, err := db.QueryContext(ctx, "PRAGMA integrity_check(20)")
+	if err != nil {
+		return fmt.Errorf("integrity check: %w", err)
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return fmt.Errorf("integrity check: %w", err)
+		}
+		problems = append(problems, s)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("integrity check: %w", err)
+	}
+	if len(problems) != 1 || problems[0] != "ok" {
+		return fmt.Errorf("the integrity check found the database damaged: %s", strings.Join(problems, "; "))
+	}
+	var n int
+	err = db.QueryRowContext(ctx,
+		`SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?`, metadataTable).Scan(&n)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return fmt.Errorf("it is a SQLite database but not one of the embedded engine (it has no %s table)", metadataTable)
+	}
+	return nil
+}
+
+// openSQLite opens an existing database file, never creating one. Only
+// statements that read are run on it, but it is opened read-write: reading
+// a WAL-mode database makes its -wal and -shm files if they are missing,
+// and only a read-write connection, the last to close, removes them again
+// (checkpointing into the database what the -wal file holds, as the
+// engine's own last connection would). A read-only one would leave them in
+// the data directory of a stopped server.
+func openSQLite(file string) (*sql.DB, error) {
+	dsn := fmt.Sprintf("file:%s?mode=rw&_pragma=busy_timeout(%d)", sqliteURIPath(file), busyTimeoutMS)
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(1)
+	return db, nil
+}
+
+// sqliteURIPath escapes the characters that end or escape the path part of
+// a SQLite URI filename (https://www.sqlite.org/uri.html).
+func sqliteURIPath(p string) string {
+	return strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(p)
+}
