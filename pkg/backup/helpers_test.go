@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/complytrack/complytrack/pkg/auth"
+	"github.com/complytrack/complytrack/pkg/embedded"
 )
 
 // openWAL opens (creating) a database file the way the engine does: WAL
@@ -22,7 +23,7 @@ import (
 // stays in the -wal file until it is closed, as on a busy engine.
 func openWAL(t testing.TB, path string) *sql.DB {
 	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+sqliteURIPath(path)+
+	db, err := sql.Open("sqlite", "file:"+path+
 		"?_pragma=busy_timeout(10000)&_pragma=journal_mode(wal)&_pragma=wal_autocheckpoint(0)")
 	if err != nil {
 		t.Fatal(err)
@@ -85,7 +86,7 @@ func insertPair(t testing.TB, db *sql.DB, i int) {
 // counts returns how many people and audit entries a database file holds.
 func counts(t testing.TB, path string) (people, audit int) {
 	t.Helper()
-	db, err := openSQLite(path)
+	db, err := embedded.OpenFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,17 +2,17 @@ package backup
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 
-	_ "modernc.org/sqlite" // the database/sql driver the embedded engine itself uses
+	"github.com/complytrack/complytrack/pkg/embedded"
 )
 
-// busyTimeoutMS is how long a statement waits for a lock the engine holds
-// before failing: the engine's own setting, far longer than any of its
-// writes holds one.
-const busyTimeoutMS = 10000
+// The database files are opened with embedded.OpenFile: as the engine opens
+// them (its busy timeout, far longer than any of its writes holds a lock),
+// never creating one, and read-write although only reading statements run,
+// so that the -wal and -shm files a read makes are removed again when it
+// ends, as the engine's own last connection would.
 
 // metadataTable is the table in which FerretDB's SQLite backend lists a
 // database's collections; every database file it made has one.
@@ -25,7 +25,7 @@ const metadataTable = "_ferretdb_collections"
 // out), and is in SQLite's default journal mode; the engine turns WAL on
 // when it opens it.
 func snapshot(ctx context.Context, src, dst string) error {
-	db, err := openSQLite(src)
+	db, err := embedded.OpenFile(src)
 	if err != nil {
 		return err
 	}
@@ -39,7 +39,7 @@ func snapshot(ctx context.Context, src, dst string) error {
 // checkDatabase runs SQLite's integrity check on file and checks that it is
 // a database the engine made. It does not change the file.
 func checkDatabase(ctx context.Context, file string) error {
-	db, err := openSQLite(file)
+	db, err := embedded.OpenFile(file)
 	if err != nil {
 		return err
 	}
@@ -73,27 +73,4 @@ func checkDatabase(ctx context.Context, file string) error {
 		return fmt.Errorf("it is a SQLite database but not one of the embedded engine (it has no %s table)", metadataTable)
 	}
 	return nil
-}
-
-// openSQLite opens an existing database file, never creating one. Only
-// statements that read are run on it, but it is opened read-write: reading
-// a WAL-mode database makes its -wal and -shm files if they are missing,
-// and only a read-write connection, the last to close, removes them again
-// (checkpointing into the database what the -wal file holds, as the
-// engine's own last connection would). A read-only one would leave them in
-// the data directory of a stopped server.
-func openSQLite(file string) (*sql.DB, error) {
-	dsn := fmt.Sprintf("file:%s?mode=rw&_pragma=busy_timeout(%d)", sqliteURIPath(file), busyTimeoutMS)
-	db, err := sql.Open("sqlite", dsn)
-	if err != nil {
-		return nil, err
-	}
-	db.SetMaxOpenConns(1)
-	return db, nil
-}
-
-// sqliteURIPath escapes the characters that end or escape the path part of
-// a SQLite URI filename (https://www.sqlite.org/uri.html).
-func sqliteURIPath(p string) string {
-	return strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(p)
 }

@@ -142,10 +142,31 @@ func (s *Reports) reportOn(ctx context.Context, course training.Course, asOf tra
 		return training.Report{}, err
 	}
 	slices.SortFunc(rep.Groups, func(a, b training.ReportGroup) int { return cmp.Compare(a.Key, b.Key) })
-	slices.SortFunc(rep.Lines, func(a, b training.ReportLine) int {
-		return cmp.Or(cmp.Compare(a.Group, b.Group), comparePeople(a.Person, b.Person))
-	})
+	rep.Lines = sortLines(rep.Lines)
 	return rep, nil
+}
+
+// sortLines orders a report's lines by group, then by person as the lists
+// are (comparePeople). Each line's key is made once and the keys are
+// sorted, not the lines: a line is several hundred bytes, and lower-casing
+// names on every comparison of a sort made up half of a report's time.
+func sortLines(lines []training.ReportLine) []training.ReportLine {
+	type keyed struct {
+		group, person string
+		i             int
+	}
+	keys := make([]keyed, len(lines))
+	for i, l := range lines {
+		keys[i] = keyed{l.Group, personKey(l.Person), i}
+	}
+	slices.SortFunc(keys, func(a, b keyed) int {
+		return cmp.Or(cmp.Compare(a.group, b.group), cmp.Compare(a.person, b.person))
+	})
+	out := make([]training.ReportLine, len(lines))
+	for j, k := range keys {
+		out[j] = lines[k.i]
+	}
+	return out
 }
 
 // peopleAt returns everyone's record as it was at instant t: for each

@@ -89,7 +89,7 @@ func smallDoc(i int) bson.D {
 // looking at what FerretDB made of it.
 func openFile(tb testing.TB, e *Engine, dbName string) *sql.DB {
 	tb.Helper()
-	db, err := openSQLite(filepath.Join(e.Dir(), dbName+".sqlite"))
+	db, err := OpenFile(filepath.Join(e.Dir(), dbName+".sqlite"))
 	if err != nil {
 		tb.Fatal(err)
 	}

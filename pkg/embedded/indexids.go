@@ -102,13 +102,13 @@ func (e *Engine) IndexIDs(ctx context.Context, dbName string) error {
 // indexIDs creates the missing _id indexes in one SQLite file and returns the
 // tables it indexed.
 func indexIDs(ctx context.Context, file string) ([]string, error) {
-	db, err := openSQLite(file)
+	db, err := OpenFile(file)
 	if err != nil {
 		return nil, err
 	}
 	defer db.Close()
 
-	// IMMEDIATE (see openSQLite) takes the write lock before the first read,
+	// IMMEDIATE (see OpenFile) takes the write lock before the first read,
 	// so a collection cannot be dropped between reading its table name and
 	// indexing its table. FerretDB creates a collection's table before its
 	// metadata row and deletes the row before the table, so every row read
@@ -172,13 +172,18 @@ func missingIDIndexes(ctx context.Context, tx *sql.Tx) ([]string, error) {
 	return tables, rows.Err()
 }
 
-// openSQLite opens an existing FerretDB database file the way FerretDB does
-// (metadata/pool: busy_timeout before anything else; the file is already in
-// WAL mode, which is persistent), except that mode=rw refuses to create a
-// missing file: an empty file would make FerretDB fail at its next start, for
-// want of its metadata table. _txlock=immediate makes BeginTx issue BEGIN
+// OpenFile opens an existing database file of the engine's, with one
+// connection, the way FerretDB does (metadata/pool: busy_timeout before
+// anything else; the file is already in WAL mode, which is persistent),
+// for the work done on the files directly: IndexIDs, and backups, which
+// may run beside an engine that has the file open. mode=rw refuses to
+// create a missing file: an empty file would make FerretDB fail at its
+// next start, for want of its metadata table. It is read-write even for
+// reading because reading a WAL-mode file makes its -wal and -shm files
+// if they are missing, and only a read-write connection, the last to
+// close, removes them again. _txlock=immediate makes BeginTx issue BEGIN
 // IMMEDIATE.
-func openSQLite(file string) (*sql.DB, error) {
+func OpenFile(file string) (*sql.DB, error) {
 	dsn := "file:" + sqliteURIPath(file) + "?mode=rw&_pragma=busy_timeout(10000)&_txlock=immediate"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
