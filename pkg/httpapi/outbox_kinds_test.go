@@ -2,13 +2,8 @@ package httpapi_test
 
 import (
 	"encoding/json"
-	"go/ast"
-	"go/parser"
-	"go/token"
 	"net/http"
-	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -16,58 +11,12 @@ import (
 	"github.com/complytrack/complytrack/pkg/notify"
 )
 
-// declaredKinds reads pkg/notify's source for every constant of type Kind,
-// so that a kind added there is checked here without anyone remembering
-// to list it. (pkg/web's outbox test reads them the same way.)
-func declaredKinds(t *testing.T) []notify.Kind {
-	t.Helper()
-	files, err := filepath.Glob("../notify/*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var kinds []notify.Kind
-	fset := token.NewFileSet()
-	for _, name := range files {
-		if strings.HasSuffix(name, "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(fset, name, nil, parser.SkipObjectResolution)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, d := range f.Decls {
-			gd, ok := d.(*ast.GenDecl)
-			if !ok || gd.Tok != token.CONST {
-				continue
-			}
-			for _, s := range gd.Specs {
-				vs := s.(*ast.ValueSpec)
-				if id, ok := vs.Type.(*ast.Ident); !ok || id.Name != "Kind" {
-					continue
-				}
-				for _, v := range vs.Values {
-					lit, ok := v.(*ast.BasicLit)
-					if !ok || lit.Kind != token.STRING {
-						t.Fatalf("%s: a Kind constant that is not a string literal", fset.Position(v.Pos()))
-					}
-					k, _ := strconv.Unquote(lit.Value)
-					kinds = append(kinds, notify.Kind(k))
-				}
-			}
-		}
-	}
-	if len(kinds) < 6 {
-		t.Fatalf("found only %d notify kinds in ../notify: %v", len(kinds), kinds)
-	}
-	return kinds
-}
-
 // TestOutboxFilterKnowsEveryKind: HR can list the outbox by any kind of
 // e-mail the system writes, and /openapi.json names every kind, for the
 // filter and in the message.
 func TestOutboxFilterKnowsEveryKind(t *testing.T) {
 	e := newEnv(t)
-	kinds := declaredKinds(t)
+	kinds := notify.Kinds() // pkg/notify's TestKindsListsEveryKind keeps this whole
 	for _, k := range kinds {
 		if _, err := e.app.Outbox.Queue(t.Context(), notify.Message{Key: "kinds-test/" + string(k),
 			To: "someone@example.gov.uk", Kind: k, Subject: "A message of kind " + string(k), BodyText: "Hello."}); err != nil {

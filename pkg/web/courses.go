@@ -84,18 +84,70 @@ func (s *Server) course(c *gin.Context) error {
 }
 
 // The policy form's number inputs, by the domain's field name (which is
-// also the input's name and id).
-var policyNumbers = []struct{ Field, Label, Hint, Missing, NotANumber string }{
+// also the input's name and id); Of points at the course's number.
+var policyNumbers = []struct {
+	Field, Label, Hint, Missing, NotANumber string
+	Of                                      func(*training.Course) *int
+}{
 	{"new_starter_days", "Days a new starter has to complete it", "For example, 28",
-		"Enter the days a new starter has to complete it.", "The days a new starter has to complete it must be a whole number, like 28."},
+		"Enter the days a new starter has to complete it.", "The days a new starter has to complete it must be a whole number, like 28.",
+		func(co *training.Course) *int { return &co.NewStarterDays }},
 	{"validity_months", "Months a completion stays valid", "0 means it never expires",
-		"Enter the months a completion stays valid.", "The months a completion stays valid must be a whole number, like 36."},
+		"Enter the months a completion stays valid.", "The months a completion stays valid must be a whole number, like 36.",
+		func(co *training.Course) *int { return &co.ValidityMonths }},
 	{"due_soon_days", "Days before expiry it shows as expiring", "For example, 30",
-		"Enter the days before expiry it shows as expiring.", "The days before expiry it shows as expiring must be a whole number, like 30."},
+		"Enter the days before expiry it shows as expiring.", "The days before expiry it shows as expiring must be a whole number, like 30.",
+		func(co *training.Course) *int { return &co.DueSoonDays }},
 	{"renew_window_days", "Days before expiry a renewal keeps the old expiry date", "For example, 60",
-		"Enter the days before expiry a renewal keeps the old expiry date.", "The days before expiry a renewal keeps the old expiry date must be a whole number, like 60."},
+		"Enter the days before expiry a renewal keeps the old expiry date.", "The days before expiry a renewal keeps the old expiry date must be a whole number, like 60.",
+		func(co *training.Course) *int { return &co.RenewWindowDays }},
 	{"target_pct", "Compliance target, in percent", "The share of the people required who should be up to date, for example 90",
-		"Enter the compliance target.", "The compliance target must be a whole number, like 90."},
+		"Enter the compliance target.", "The compliance target must be a whole number, like 90.",
+		func(co *training.Course) *int { return &co.TargetPct }},
+}
+
+// readPolicyNumbers reads the policy's number inputs (the policy form's,
+// and the add form's) into inputs, to show them again, and returns the
+// numbers that read, by field, and what is wrong with the others, in the
+// form's order. With onlyPosted a box the form did not have is left out,
+// so its number stays as it is; otherwise it counts as empty.
+func readPolicyNumbers(c *gin.Context, inputs []numberInput, onlyPosted bool) (map[string]int, []fieldError) {
+	numbers := map[string]int{}
+	var errs []fieldError
+	for i, n := range policyNumbers {
+		posted, present := c.GetPostForm(n.Field)
+		if !present && onlyPosted {
+			continue
+		}
+		v := strings.TrimSpace(posted)
+		inputs[i].Value = v
+		num, err := strconv.Atoi(v)
+		switch {
+		case v == "":
+			errs = append(errs, fieldError{ID: n.Field, Message: n.Missing})
+		case err != nil:
+			errs = append(errs, fieldError{ID: n.Field, Message: n.NotANumber})
+		default:
+			numbers[n.Field] = num
+		}
+	}
+	return numbers, errs
+}
+
+// setPolicyNumbers puts the numbers read, by field, into the course.
+func setPolicyNumbers(co *training.Course, numbers map[string]int) {
+	for _, n := range policyNumbers {
+		if v, ok := numbers[n.Field]; ok {
+			*n.Of(co) = v
+		}
+	}
+}
+
+// targetBelowOne is the problem with a compliance target under 1, which
+// would read as "the default" once stored: ask for a real target.
+func targetBelowOne(numbers map[string]int) (fieldError, bool) {
+	n, ok := numbers["target_pct"]
+	return fieldError{ID: "target_pct", Message: "The compliance target must be a whole number from 1 to 100."}, ok && n < 1
 }
 
 // Inputs of the effective-from date.
@@ -147,25 +199,7 @@ func (s *Server) courseUpdate(c *gin.Context) error {
 		return err
 	}
 	data := newCourseEditPage(course)
-	var errs []fieldError
-	numbers := map[string]int{}
-	for i, n := range policyNumbers {
-		posted, present := c.GetPostForm(n.Field)
-		if !present {
-			continue // a box the form did not have leaves its number as it is
-		}
-		v := strings.TrimSpace(posted)
-		data.Numbers[i].Value = v
-		num, err := strconv.Atoi(v)
-		switch {
-		case v == "":
-			errs = append(errs, fieldError{ID: n.Field, Message: n.Missing})
-		case err != nil:
-			errs = append(errs, fieldError{ID: n.Field, Message: n.NotANumber})
-		default:
-			numbers[n.Field] = num
-		}
-	}
+	numbers, errs := readPolicyNumbers(c, data.Numbers, true)
 	data.Day = strings.TrimSpace(c.PostForm(effectiveDayInput))
 	data.Month = strings.TrimSpace(c.PostForm(effectiveMonthInput))
 	data.Year = strings.TrimSpace(c.PostForm(effectiveYearInput))
@@ -178,20 +212,7 @@ func (s *Server) courseUpdate(c *gin.Context) error {
 		s.render(c, status, "course_edit.html", page{Title: title, Errors: errs, Data: data})
 	}
 	set := func(co *training.Course) {
-		for field, n := range numbers {
-			switch field {
-			case "new_starter_days":
-				co.NewStarterDays = n
-			case "validity_months":
-				co.ValidityMonths = n
-			case "due_soon_days":
-				co.DueSoonDays = n
-			case "renew_window_days":
-				co.RenewWindowDays = n
-			case "target_pct":
-				co.TargetPct = n
-			}
-		}
+		setPolicyNumbers(co, numbers)
 		if dateErr == nil {
 			co.EffectiveFrom = effective
 		}
@@ -215,10 +236,8 @@ func (s *Server) courseUpdate(c *gin.Context) error {
 		s.formFailed(c, v, f, show)
 		return nil
 	}
-	if n, ok := numbers["target_pct"]; ok && n < 1 {
-		// 0 would read as "the default" once stored: ask for a real target.
-		f := courseFormErrors()
-		s.formFailed(c, training.Invalid("target_pct", "The compliance target must be a whole number from 1 to 100."), f, show)
+	if e, low := targetBelowOne(numbers); low {
+		s.formFailed(c, training.Invalid(e.ID, "%s", e.Message), courseFormErrors(), show)
 		return nil
 	}
 	if c.PostForm("back") != "" {

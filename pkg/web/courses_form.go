@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -177,33 +176,14 @@ func readCourseForm(c *gin.Context, data *courseFormPage, course *training.Cours
 		return ours
 	}
 
-	for i, n := range policyNumbers {
-		s := v(n.Field)
-		data.Numbers[i].Value = s
-		num, err := strconv.Atoi(s)
-		switch {
-		case s == "":
-			ours[n.Field] = fieldError{ID: n.Field, Message: n.Missing}
-		case err != nil:
-			ours[n.Field] = fieldError{ID: n.Field, Message: n.NotANumber}
-		}
-		switch n.Field {
-		case "new_starter_days":
-			course.NewStarterDays = num
-		case "validity_months":
-			course.ValidityMonths = num
-		case "due_soon_days":
-			course.DueSoonDays = num
-		case "renew_window_days":
-			course.RenewWindowDays = num
-		case "target_pct":
-			course.TargetPct = num
-			if err == nil && num < 1 {
-				// 0 would read as "the default" once stored: ask for a real target.
-				ours[n.Field] = fieldError{ID: n.Field, Message: "The compliance target must be a whole number from 1 to 100."}
-			}
-		}
+	numbers, errs := readPolicyNumbers(c, data.Numbers, false)
+	for _, e := range errs {
+		ours[e.ID] = e // a number's input is named for its field
 	}
+	if e, low := targetBelowOne(numbers); low {
+		ours[e.ID] = e
+	}
+	setPolicyNumbers(course, numbers)
 	data.Day, data.Month, data.Year = v(effectiveDayInput), v(effectiveMonthInput), v(effectiveYearInput)
 	effective, dateErr := parseDateInput(data.Day, data.Month, data.Year, "the date people were first required to hold it")
 	if dateErr != nil {
@@ -234,6 +214,18 @@ func courseFormFieldErrors(isNew bool, ours map[string]fieldError) formErrors {
 		Conflict: "There is already a course with this code. Choose another code."}
 }
 
+// readAndRules is what could not be read from the form (ours, by domain
+// field) together with what the domain's rules say about the rest of
+// course, so that the form shows every problem at once.
+func readAndRules(ours map[string]fieldError, course training.Course) error {
+	v := &training.ValidationError{}
+	for field, e := range ours {
+		v.Add(field, "%s", e.Message)
+	}
+	v.Merge(course.Validate())
+	return v
+}
+
 // showCourseForm renders the form, with errs when it was sent with problems.
 func (s *Server) showCourseForm(c *gin.Context, status int, title string, data courseFormPage, errs []fieldError) {
 	s.render(c, status, "course_form.html", page{Title: title, Errors: errs, Data: data})
@@ -257,14 +249,7 @@ func (s *Server) createCourse(c *gin.Context) error {
 	ours := readCourseForm(c, &data, &course)
 	show := func(status int, errs []fieldError) { s.showCourseForm(c, status, "Add a course", data, errs) }
 	if len(ours) > 0 {
-		// Say what could not be read together with what the domain says
-		// about the rest, all at once.
-		v := &training.ValidationError{}
-		for field, e := range ours {
-			v.Add(field, "%s", e.Message)
-		}
-		v.Merge(course.Validate())
-		s.formFailed(c, v, courseFormFieldErrors(true, ours), show)
+		s.formFailed(c, readAndRules(ours, course), courseFormFieldErrors(true, ours), show)
 		return nil
 	}
 	created, err := s.d.Training.CreateCourse(c.Request.Context(), principal(c).Actor(), course)
@@ -299,12 +284,7 @@ func (s *Server) updateCourseDetails(c *gin.Context) error {
 	ours := readCourseForm(c, &data, &changed)
 	show := func(status int, errs []fieldError) { s.showCourseForm(c, status, title, data, errs) }
 	if len(ours) > 0 {
-		v := &training.ValidationError{}
-		for field, e := range ours {
-			v.Add(field, "%s", e.Message)
-		}
-		v.Merge(changed.Validate())
-		s.formFailed(c, v, courseFormFieldErrors(false, ours), show)
+		s.formFailed(c, readAndRules(ours, changed), courseFormFieldErrors(false, ours), show)
 		return nil
 	}
 	_, err = s.d.Training.UpdateCourse(c.Request.Context(), principal(c).Actor(), course.Code, func(co *training.Course) {

@@ -33,19 +33,6 @@ type partnerReportPage struct {
 	CSVHref                               string
 }
 
-// periodDate is one date input of the report's form.
-type periodDate struct {
-	Page                 page
-	Prefix, Legend, Hint string
-	Value                personDates
-}
-
-// PeriodDate pairs a date input with the page, for the period-date
-// template (templates cannot build structs themselves).
-func (p page) PeriodDate(prefix, legend, hint string, value personDates) periodDate {
-	return periodDate{Page: p, Prefix: prefix, Legend: legend, Hint: hint, Value: value}
-}
-
 // lastFullMonth is the month before today's: the period a report is
 // usually asked for.
 func lastFullMonth(today training.Date) (from, to training.Date) {

@@ -1,15 +1,12 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/complytrack/complytrack/pkg/accounts"
 	"github.com/complytrack/complytrack/pkg/auth"
-	"github.com/complytrack/complytrack/pkg/training"
 )
 
 // forgotPasswordPage is the content of forgot_password.html and
@@ -59,7 +56,7 @@ func (s *Server) forgotPassword(c *gin.Context) error {
 func (s *Server) resetPasswordForm(c *gin.Context) error {
 	token := c.Query("token")
 	if err := s.d.Accounts.CheckReset(c.Request.Context(), token); err != nil {
-		s.resetProblem(c, err)
+		s.linkProblem(c, resetLink, err)
 		return nil
 	}
 	s.render(c, http.StatusOK, "reset_password.html", page{Title: resetTitle, Data: resetPasswordPage{Token: token, MinLength: auth.MinPasswordLength}})
@@ -83,42 +80,8 @@ func (s *Server) resetPassword(c *gin.Context) error {
 		return nil
 	}
 	t, err := s.d.Accounts.ResetPassword(c.Request.Context(), token, password)
-	if isResetProblem(err) {
-		s.resetProblem(c, err)
-		return nil
-	}
-	if err != nil {
-		s.formFailed(c, err, formErrors{Fallback: "password", Say: func(f training.FieldError) string { return f.Message }}, func(status int, errs []fieldError) {
-			s.render(c, status, "reset_password.html", page{Title: resetTitle, Errors: errs, Data: data})
-		})
-		return nil
-	}
-	s.clearSession(c) // whoever was signed in in this browser is not any more
-	s.startSession(c, t)
-	s.rotateCSRF(c)
-	c.Redirect(http.StatusSeeOther, "/my-training?password_reset=1")
+	s.linkUsed(c, resetLink, t, err, func(status int, errs []fieldError) {
+		s.render(c, status, "reset_password.html", page{Title: resetTitle, Errors: errs, Data: data})
+	})
 	return nil
-}
-
-func isResetProblem(err error) bool {
-	return errors.Is(err, accounts.ErrResetUnknown) || errors.Is(err, accounts.ErrResetExpired) || errors.Is(err, accounts.ErrResetUsed)
-}
-
-// resetProblem explains a reset link that cannot be used.
-func (s *Server) resetProblem(c *gin.Context, err error) {
-	if !isResetProblem(err) {
-		s.fail(c, err)
-		return
-	}
-	title, status := "This link is not valid", http.StatusBadRequest
-	paragraphs := []string{"Check you copied the whole link from the e-mail. If it still does not work, ask for a new one."}
-	switch {
-	case errors.Is(err, accounts.ErrResetExpired):
-		title, status = "This link has expired", http.StatusGone
-		paragraphs = []string{"Password reset links work for 30 minutes. Ask for a new one."}
-	case errors.Is(err, accounts.ErrResetUsed):
-		title, status = "This link has been used already", http.StatusGone
-		paragraphs = []string{"Password reset links work once, and this one has been used, or your password has been changed since it was sent. Sign in with your password, or ask for a new link."}
-	}
-	s.render(c, status, "error.html", page{Title: title, Data: errorPage{Paragraphs: paragraphs, LinkHref: "/forgot-password", LinkText: "Ask for a new link"}})
 }

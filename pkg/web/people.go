@@ -545,11 +545,11 @@ func (s *Server) updatePerson(c *gin.Context) error {
 type formField struct {
 	Page            page
 	ID, Label, Hint string
-	Value           any
+	Value           string
 }
 
 // Field makes a formField (templates cannot build structs themselves).
-func (personForm) Field(p page, id, label string, value any, hint string) formField {
+func (personForm) Field(p page, id, label, value, hint string) formField {
 	return formField{Page: p, ID: id, Label: label, Value: value, Hint: hint}
 }
 

@@ -50,6 +50,16 @@ type dateField struct {
 	Page             page
 	ID, Legend, Hint string
 	Day, Month, Year string
+	// LegendSize is empty for the usual legend, as large as a question
+	// on its own, or "s" for a smaller one, as for a date that is one of
+	// a pair (a report's period) or one detail among many (a session's).
+	LegendSize string
+}
+
+// Sized sets the size of the legend ("s").
+func (f dateField) Sized(size string) dateField {
+	f.LegendSize = size
+	return f
 }
 
 // Short is a short input (a time, a number).

@@ -8,7 +8,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/complytrack/complytrack/pkg/accounts"
 	"github.com/complytrack/complytrack/pkg/auth"
 	"github.com/complytrack/complytrack/pkg/training"
 )
@@ -137,7 +136,7 @@ func (s *Server) inviteForm(c *gin.Context) error {
 	token := c.Query("token")
 	email, err := s.d.Accounts.InvitationFor(c.Request.Context(), token)
 	if err != nil {
-		s.inviteProblem(c, err)
+		s.linkProblem(c, invitationLink, err)
 		return nil
 	}
 	s.render(c, http.StatusOK, "invite.html", page{Title: "Choose your password", Data: invitePage{Token: token, MinLength: auth.MinPasswordLength, Email: email}})
@@ -162,47 +161,8 @@ func (s *Server) acceptInvite(c *gin.Context) error {
 		return nil
 	}
 	t, err := s.d.Accounts.AcceptInvite(c.Request.Context(), token, password)
-	if isInvitationProblem(err) {
-		s.inviteProblem(c, err)
-		return nil
-	}
-	if err != nil {
-		s.formFailed(c, err, formErrors{Fallback: "password", Say: func(f training.FieldError) string { return f.Message }}, func(status int, errs []fieldError) {
-			s.render(c, status, "invite.html", page{Title: "Choose your password", Errors: errs, Data: data})
-		})
-		return nil
-	}
-	s.clearSession(c) // whoever was signed in in this browser is not any more
-	s.startSession(c, t)
-	s.rotateCSRF(c)
-	c.Redirect(http.StatusSeeOther, "/my-training?welcome=1")
+	s.linkUsed(c, invitationLink, t, err, func(status int, errs []fieldError) {
+		s.render(c, status, "invite.html", page{Title: "Choose your password", Errors: errs, Data: data})
+	})
 	return nil
-}
-
-// isInvitationProblem reports whether err says why a link cannot be used,
-// rather than that something of ours failed.
-func isInvitationProblem(err error) bool {
-	return errors.Is(err, accounts.ErrInvitationUnknown) || errors.Is(err, accounts.ErrInvitationExpired) || errors.Is(err, accounts.ErrInvitationUsed)
-}
-
-// inviteProblem explains an invitation link that cannot be used, with the
-// accounts service's reason (expired, used, or not a link it made); any
-// other error is a failure of ours.
-func (s *Server) inviteProblem(c *gin.Context, err error) {
-	if !isInvitationProblem(err) {
-		s.fail(c, err)
-		return
-	}
-	title, status := "This link is not valid", http.StatusBadRequest
-	paragraphs := []string{"Check you copied the whole link from the e-mail. If it still does not work, ask HR to send you a new invitation."}
-	switch {
-	case errors.Is(err, accounts.ErrInvitationExpired):
-		title, status = "This link has expired", http.StatusGone
-		paragraphs = []string{"Invitation links work for 7 days. Ask HR to send you a new one."}
-	case errors.Is(err, accounts.ErrInvitationUsed):
-		title, status = "This link has been used already", http.StatusGone
-		paragraphs = []string{"Invitation links work once, and this one has been used, or a password has been chosen for your account since it was sent. Sign in with your password.",
-			"If you have not chosen a password, ask HR to send you a new invitation."}
-	}
-	s.render(c, status, "error.html", page{Title: title, Data: errorPage{Paragraphs: paragraphs, LinkHref: "/sign-in", LinkText: "Sign in"}})
 }
