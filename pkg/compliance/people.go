@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/complytrack/complytrack/pkg/training"
@@ -232,8 +231,7 @@ func (s *People) ListPeople(ctx context.Context, actor training.Actor, f trainin
 	if err != nil {
 		return training.Page[training.Person]{}, err
 	}
-	slices.SortFunc(out, comparePeople)
-	return training.Paginate(out, after, page.Size(), personKey), nil
+	return training.Paginate(sortedByKey(out, personKey), after, page.Size(), personKey), nil
 }
 
 func comparePeople(a, b training.Person) int {
