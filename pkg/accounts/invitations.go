@@ -23,26 +23,34 @@ var (
 	ErrInvitationUsed    = errors.New("invitation used already")
 )
 
-// invitationError is a ValidationError that is also one of the
-// ErrInvitation sentinels.
-type invitationError struct {
+// linkError is a ValidationError that is also the sentinel saying why a
+// one-time link cannot be used (ErrInvitation…, ErrReset…).
+type linkError struct {
 	*training.ValidationError
 	reason error
 }
 
-func (e invitationError) Unwrap() []error { return []error{e.ValidationError, e.reason} }
+func (e linkError) Unwrap() []error { return []error{e.ValidationError, e.reason} }
 
 func invitationProblem(reason error) error {
-	msg := "This is not a valid invitation: ask HR for a new one."
-	switch reason {
-	case ErrInvitationExpired:
-		msg = "This invitation has expired: ask HR for a new one."
-	case ErrInvitationUsed:
-		msg = "This invitation has been used already: sign in, or ask HR for a new one."
+	return linkProblem(reason, map[error]string{
+		ErrInvitationExpired: "This invitation has expired: ask HR for a new one.",
+		ErrInvitationUsed:    "This invitation has been used already: sign in, or ask HR for a new one.",
+	}, "This is not a valid invitation: ask HR for a new one.")
+}
+
+// linkProblem is the error for a one-time link (an invitation, a password
+// reset) that cannot be used: invalid input on the token, with the
+// sentence says has for reason (otherwise for any other reason), that is
+// also reason for errors.Is.
+func linkProblem(reason error, says map[error]string, otherwise string) error {
+	msg, ok := says[reason]
+	if !ok {
+		msg = otherwise
 	}
 	var ve *training.ValidationError
 	errors.As(training.Invalid("token", "%s", msg), &ve)
-	return invitationError{ValidationError: ve, reason: reason}
+	return linkError{ValidationError: ve, reason: reason}
 }
 
 // Outbox keys of invitation e-mails. The first invitation of a person with

@@ -59,16 +59,10 @@ var (
 )
 
 func resetProblem(reason error) error {
-	msg := "This is not a valid password reset link: ask for a new one."
-	switch reason {
-	case ErrResetExpired:
-		msg = "This password reset link has expired: ask for a new one."
-	case ErrResetUsed:
-		msg = "This password reset link has been used already: sign in, or ask for a new one."
-	}
-	var ve *training.ValidationError
-	errors.As(training.Invalid("token", "%s", msg), &ve)
-	return invitationError{ValidationError: ve, reason: reason}
+	return linkProblem(reason, map[error]string{
+		ErrResetExpired: "This password reset link has expired: ask for a new one.",
+		ErrResetUsed:    "This password reset link has been used already: sign in, or ask for a new one.",
+	}, "This is not a valid password reset link: ask for a new one.")
 }
 
 // passwordResetKey is the outbox key of a reset e-mail: never a first

@@ -265,17 +265,5 @@ func (o *SSO) Unlink(ctx context.Context, actor training.Actor, personID string)
 
 // startSessionBy starts a session, recording how the person signed in.
 func (s *Service) startSessionBy(ctx context.Context, personID, method string) (Tokens, error) {
-	now := s.cfg.Now().UTC()
-	sess := Session{ID: newID(), PersonID: personID, CreatedAt: now, Method: method}
-	if err := s.store.CreateSession(ctx, sess); err != nil {
-		return Tokens{}, fmt.Errorf("start session: %w", err)
-	}
-	if rec, ok := s.store.(interface {
-		NoteSignIn(ctx context.Context, personID string, s SignIn) error
-	}); ok {
-		if err := rec.NoteSignIn(ctx, personID, SignIn{At: now, Method: method}); err != nil {
-			return Tokens{}, err
-		}
-	}
-	return s.issue(ctx, sess.ID, personID)
+	return s.startSessionWithIDBy(ctx, newID(), personID, method)
 }

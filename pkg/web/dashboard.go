@@ -46,6 +46,20 @@ func defaultCourse(courses []training.Course) string {
 	return code
 }
 
+// chosenCourse returns the courses and the code of the one the page is
+// asked for (course_code), or of defaultCourse when none is.
+func (s *Server) chosenCourse(c *gin.Context) ([]training.Course, string, error) {
+	courses, err := s.d.Training.Courses(c.Request.Context())
+	if err != nil {
+		return nil, "", err
+	}
+	code := strings.TrimSpace(c.Query("course_code"))
+	if code == "" {
+		code = defaultCourse(courses)
+	}
+	return courses, code, nil
+}
+
 // dashboardPage is the content of dashboard.html.
 type dashboardPage struct {
 	Courses    []courseOption
@@ -147,13 +161,9 @@ func (s *Server) departmentReport(c *gin.Context, code string) (training.Report,
 // as a chart and a table, and the counts to act on.
 func (s *Server) dashboard(c *gin.Context) error {
 	ctx := c.Request.Context()
-	courses, err := s.d.Training.Courses(ctx)
+	courses, code, err := s.chosenCourse(c)
 	if err != nil {
 		return err
-	}
-	code := strings.TrimSpace(c.Query("course_code"))
-	if code == "" {
-		code = defaultCourse(courses)
 	}
 	rep, err := s.departmentReport(c, code)
 	if err != nil {

@@ -20,14 +20,17 @@ var kindLabels = map[training.Kind]string{
 	training.KindVolunteer:  "Volunteer",
 }
 
-// kindLabel names a kind of person; an unknown code is shown as stored,
-// capitalised, rather than hidden.
-func kindLabel(k training.Kind) string {
-	if l, ok := kindLabels[k]; ok {
+// labelOf is v's label in labels. A code with none (another release's) is
+// shown as stored, capitalised, rather than hidden.
+func labelOf[T ~string](labels map[T]string, v T) string {
+	if l, ok := labels[v]; ok {
 		return l
 	}
-	return capitalise(string(k))
+	return capitalise(string(v))
 }
+
+// kindLabel names a kind of person.
+func kindLabel(k training.Kind) string { return labelOf(kindLabels, k) }
 
 var deliveryLabels = map[training.Delivery]string{
 	training.DeliveryELearning: "E-learning",
@@ -35,12 +38,7 @@ var deliveryLabels = map[training.Delivery]string{
 	training.DeliveryEither:    "E-learning or classroom",
 }
 
-func deliveryLabel(d training.Delivery) string {
-	if l, ok := deliveryLabels[d]; ok {
-		return l
-	}
-	return capitalise(string(d))
-}
+func deliveryLabel(d training.Delivery) string { return labelOf(deliveryLabels, d) }
 
 var expiryBasisLabels = map[training.ExpiryBasis]string{
 	training.ExpiryFromCompletion:     "The day it was completed",
@@ -59,12 +57,7 @@ var evidenceLabels = map[training.Evidence]string{
 	training.EvidenceCertificate: "A certificate file",
 }
 
-func evidenceLabel(e training.Evidence) string {
-	if l, ok := evidenceLabels[e]; ok {
-		return l
-	}
-	return capitalise(string(e))
-}
+func evidenceLabel(e training.Evidence) string { return labelOf(evidenceLabels, e) }
 
 var verificationLabels = map[training.Verification]string{
 	training.VerificationNone:    "Nobody: counts at once",
@@ -72,12 +65,7 @@ var verificationLabels = map[training.Verification]string{
 	training.VerificationHR:      "HR",
 }
 
-func verificationLabel(v training.Verification) string {
-	if l, ok := verificationLabels[v]; ok {
-		return l
-	}
-	return capitalise(string(v))
-}
+func verificationLabel(v training.Verification) string { return labelOf(verificationLabels, v) }
 
 // auditActionLabels says in plain English what each audit action did.
 // Every action the code writes must be here: a test reads the source for

@@ -3,7 +3,6 @@ package web
 import (
 	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -29,13 +28,9 @@ type monthlyReportView struct {
 // first, each as it was sent (HR and auditors).
 func (s *Server) monthlyReports(c *gin.Context) error {
 	ctx := c.Request.Context()
-	courses, err := s.d.Training.Courses(ctx)
+	courses, code, err := s.chosenCourse(c)
 	if err != nil {
 		return err
-	}
-	code := strings.TrimSpace(c.Query("course_code"))
-	if code == "" {
-		code = defaultCourse(courses)
 	}
 	snaps, err := s.d.Training.MonthlyReports(ctx, principal(c).Actor(), code)
 	if isInputError(err) {
