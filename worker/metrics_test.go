@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
@@ -16,34 +14,9 @@ import (
 // serves /metrics there while it runs, and stops serving when it stops.
 func TestWorkerServesMetricsOnItsAddress(t *testing.T) {
 	db := dbtest.New(t)
-	uri := dbtest.URI(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var logs syncBuffer
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, nil, []string{
-			"MONGODB_URI=" + strings.TrimSuffix(uri, "/") + "/" + db.Name(),
-			"COMPLYTRACK_METRICS_ADDR=127.0.0.1:0",
-		}, &logs)
-	}()
+	w := startListeningWorker(t, strings.TrimSuffix(dbtest.URI(t), "/")+"/"+db.Name())
+	addr := w.addr
 	deadline := time.Now().Add(30 * time.Second)
-	for !strings.Contains(logs.String(), "worker started") {
-		if time.Now().After(deadline) {
-			t.Fatalf("worker did not start: %s", logs.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	var addr string
-	for _, line := range strings.Split(logs.String(), "\n") {
-		var rec struct{ Msg, Addr string }
-		if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == "metrics listening" {
-			addr = rec.Addr
-		}
-	}
-	if addr == "" {
-		t.Fatalf("no metrics listener in the log:\n%s", logs.String())
-	}
 	// The read model follows the change log in the background: its lag
 	// (the start-up's own writes) comes down to 0 within a few polls.
 	var body []byte
@@ -68,10 +41,7 @@ func TestWorkerServesMetricsOnItsAddress(t *testing.T) {
 		}
 	}
 
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("run after cancel: %v", err)
-	}
+	w.stop(t)
 	if res, err := http.Get("http://" + addr + "/metrics"); err == nil {
 		res.Body.Close()
 		t.Error("the metrics listener is still up after the worker stopped")

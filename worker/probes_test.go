@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -20,33 +19,8 @@ import (
 func TestWorkerProbesAcrossADatabaseOutage(t *testing.T) {
 	db := dbtest.New(t)
 	proxy := dbtest.NewProxy(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var logs syncBuffer
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, nil, []string{
-			"MONGODB_URI=" + proxy.URIFor(db.Name()) + "&serverSelectionTimeoutMS=1000",
-			"COMPLYTRACK_METRICS_ADDR=127.0.0.1:0",
-		}, &logs)
-	}()
-	deadline := time.Now().Add(30 * time.Second)
-	for !strings.Contains(logs.String(), "worker started") {
-		if time.Now().After(deadline) {
-			t.Fatalf("worker did not start: %s", logs.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	var addr string
-	for _, line := range strings.Split(logs.String(), "\n") {
-		var rec struct{ Msg, Addr string }
-		if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == "metrics listening" {
-			addr = rec.Addr
-		}
-	}
-	if addr == "" {
-		t.Fatalf("no metrics listener in the log:\n%s", logs.String())
-	}
+	w := startListeningWorker(t, proxy.URIFor(db.Name())+"&serverSelectionTimeoutMS=1000")
+	addr, logs := w.addr, w.logs
 	get := func(path string) (int, string) {
 		t.Helper()
 		res, err := http.Get("http://" + addr + path)
@@ -96,14 +70,11 @@ func TestWorkerProbesAcrossADatabaseOutage(t *testing.T) {
 	waitFor("/readyz", http.StatusOK)
 
 	select {
-	case err := <-done:
+	case err := <-w.done:
 		t.Fatalf("the worker stopped during the outage: %v", err)
 	default:
 	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("run after cancel: %v", err)
-	}
+	w.stop(t)
 	if _, err := http.Get("http://" + addr + "/healthz"); err == nil {
 		t.Error("the probes are still answered after the worker stopped")
 	}

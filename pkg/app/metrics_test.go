@@ -2,18 +2,13 @@ package app_test
 
 import (
 	"context"
-	"io"
-	"log"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/emersion/go-smtp"
 	"github.com/gin-gonic/gin"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
@@ -24,6 +19,7 @@ import (
 	"github.com/complytrack/complytrack/pkg/auth"
 	"github.com/complytrack/complytrack/pkg/dbtest"
 	"github.com/complytrack/complytrack/pkg/jobs"
+	"github.com/complytrack/complytrack/pkg/mailtest"
 	"github.com/complytrack/complytrack/pkg/notify"
 	"github.com/complytrack/complytrack/pkg/training"
 )
@@ -41,7 +37,9 @@ const hrEmail = "hr@metrics.test"
 func TestMetricsAfterAScanAndRequests(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	mail := startRefusingMailServer(t)
+	// Every message is accepted except those to refused@..., refused for
+	// good (550).
+	mail := mailtest.Start(t, mailtest.RefuseRecipients(func(to string) bool { return strings.HasPrefix(to, "refused@") })).Addr
 	cfg, _ := apptest.Config(t,
 		"COMPLYTRACK_ADMIN_EMAIL="+hrEmail,
 		"COMPLYTRACK_ADMIN_PASSWORD=admin-password-for-tests",
@@ -312,34 +310,3 @@ func histogram(t *testing.T, families map[string]*dto.MetricFamily, name string,
 	}
 	return h
 }
-
-// startRefusingMailServer accepts every message except those to
-// refused@..., which it refuses for good (550), and returns its address.
-func startRefusingMailServer(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &refusingSession{}, nil }))
-	srv.Domain = "mail.test"
-	srv.ReadTimeout, srv.WriteTimeout = 30*time.Second, 30*time.Second
-	srv.ErrorLog = log.New(io.Discard, "", 0)
-	var wg sync.WaitGroup
-	wg.Go(func() { _ = srv.Serve(ln) })
-	t.Cleanup(func() { _ = srv.Close(); wg.Wait() })
-	return ln.Addr().String()
-}
-
-type refusingSession struct{}
-
-func (refusingSession) Mail(string, *smtp.MailOptions) error { return nil }
-func (refusingSession) Rcpt(to string, _ *smtp.RcptOptions) error {
-	if strings.HasPrefix(to, "refused@") {
-		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "No such mailbox"}
-	}
-	return nil
-}
-func (refusingSession) Data(r io.Reader) error { _, err := io.Copy(io.Discard, r); return err }
-func (refusingSession) Reset()                 {}
-func (refusingSession) Logout() error          { return nil }

@@ -2,93 +2,25 @@ package httpapi_test
 
 import (
 	"encoding/json"
-	"io"
-	"log"
-	"mime"
-	"mime/quotedprintable"
-	"net"
 	"net/http"
-	"net/mail"
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/emersion/go-smtp"
-
 	"github.com/complytrack/complytrack/pkg/jobs"
+	"github.com/complytrack/complytrack/pkg/mailtest"
 	"github.com/complytrack/complytrack/pkg/notify"
 	"github.com/complytrack/complytrack/pkg/training"
 )
 
-// mailbox is a plain SMTP server on 127.0.0.1 keeping every message's
-// recipient and text, decoded as a mail program would show it.
-type mailbox struct {
-	addr string
-	mu   sync.Mutex
-	got  []mailed
-}
-
-type mailed struct{ To, Subject, Text string }
-
-func startMailbox(t *testing.T) *mailbox {
+// mailedTo is every message the mail server received for addr.
+func mailedTo(t *testing.T, srv *mailtest.Server, addr string) []mailtest.Mail {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	mb := &mailbox{addr: ln.Addr().String()}
-	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &mailboxSession{mb: mb}, nil }))
-	srv.Domain = "mail.test"
-	srv.ReadTimeout, srv.WriteTimeout = 30*time.Second, 30*time.Second
-	srv.ErrorLog = log.New(io.Discard, "", 0)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = srv.Serve(ln)
-	}()
-	t.Cleanup(func() { _ = srv.Close(); <-done })
-	return mb
-}
-
-type mailboxSession struct{ mb *mailbox }
-
-func (s *mailboxSession) Mail(string, *smtp.MailOptions) error { return nil }
-func (s *mailboxSession) Rcpt(string, *smtp.RcptOptions) error { return nil }
-func (s *mailboxSession) Reset()                               {}
-func (s *mailboxSession) Logout() error                        { return nil }
-func (s *mailboxSession) Data(r io.Reader) error {
-	m, err := mail.ReadMessage(r)
-	if err != nil {
-		return err
-	}
-	to, err := mail.ParseAddress(m.Header.Get("To"))
-	if err != nil {
-		return err
-	}
-	var body io.Reader = m.Body
-	if strings.EqualFold(m.Header.Get("Content-Transfer-Encoding"), "quoted-printable") {
-		body = quotedprintable.NewReader(m.Body)
-	}
-	text, err := io.ReadAll(body)
-	if err != nil {
-		return err
-	}
-	subject, _ := new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject"))
-	s.mb.mu.Lock()
-	s.mb.got = append(s.mb.got, mailed{To: to.Address, Subject: subject, Text: string(text)})
-	s.mb.mu.Unlock()
-	return nil
-}
-
-func (mb *mailbox) to(addr string) []mailed {
-	mb.mu.Lock()
-	defer mb.mu.Unlock()
-	var out []mailed
-	for _, m := range mb.got {
-		if m.To == addr {
+	var out []mailtest.Mail
+	for _, msg := range srv.Messages() {
+		if m := msg.Read(t); m.To == addr {
 			out = append(out, m)
 		}
 	}
@@ -111,10 +43,10 @@ var resetLink = regexp.MustCompile(`https://complytrack\.example\.gov\.uk/reset-
 
 // resetTokens are the reset links the person's mailbox received, oldest
 // first.
-func resetTokens(t *testing.T, mb *mailbox, addr string) []string {
+func resetTokens(t *testing.T, mb *mailtest.Server, addr string) []string {
 	t.Helper()
 	var out []string
-	for _, m := range mb.to(addr) {
+	for _, m := range mailedTo(t, mb, addr) {
 		if got := resetLink.FindStringSubmatch(m.Text); got != nil {
 			tok, err := url.QueryUnescape(got[1])
 			if err != nil {
@@ -156,8 +88,8 @@ func count(xs []string, x string) int {
 // the link works once and not after 30 minutes; an unknown address gets
 // the same answer and no mail.
 func TestPasswordResetEndToEnd(t *testing.T) {
-	mb := startMailbox(t)
-	e := newEnv(t, "COMPLYTRACK_SMTP_URL=smtp://"+mb.addr)
+	mb := mailtest.Start(t)
+	e := newEnv(t, "COMPLYTRACK_SMTP_URL=smtp://"+mb.Addr)
 	sam := e.addPerson("sam", "", nil)
 	e.giveAccount("sam")
 	e.clock.Advance(time.Minute)
@@ -187,12 +119,12 @@ func TestPasswordResetEndToEnd(t *testing.T) {
 	e.clock.Advance(30 * time.Minute)
 	e.must(http.StatusAccepted, "POST", "/api/v1/auth/forgot-password", "", map[string]string{"email": sam.Email})
 	e.deliver()
-	if got := mb.to("nobody@example.gov.uk"); len(got) != 0 || len(mb.to(sam.Email)) == 0 {
+	if got := mailedTo(t, mb, "nobody@example.gov.uk"); len(got) != 0 || len(mailedTo(t, mb, sam.Email)) == 0 {
 		t.Fatalf("mail sent to an unknown address: %v", got)
 	}
 	tokens := resetTokens(t, mb, sam.Email)
 	if len(tokens) != 2 {
-		t.Fatalf("reset links mailed to sam: %d\n%v", len(tokens), mb.to(sam.Email))
+		t.Fatalf("reset links mailed to sam: %d\n%v", len(tokens), mailedTo(t, mb, sam.Email))
 	}
 
 	// Sam is signed in elsewhere, by the API.
@@ -251,8 +183,8 @@ func TestPasswordResetEndToEnd(t *testing.T) {
 // A leaver and a person with no account get the same answer as anyone, and
 // no mail; neither is audited as a request.
 func TestPasswordResetSendsNothingToThoseWhoCannotSignIn(t *testing.T) {
-	mb := startMailbox(t)
-	e := newEnv(t, "COMPLYTRACK_SMTP_URL=smtp://"+mb.addr)
+	mb := mailtest.Start(t)
+	e := newEnv(t, "COMPLYTRACK_SMTP_URL=smtp://"+mb.Addr)
 	left := e.addPerson("left", "", nil)
 	e.giveAccount("left")
 	e.must(http.StatusOK, "PATCH", "/api/v1/people/"+left.ID, e.tokens["hr"], map[string]string{"end_date": "2026-10-01"})

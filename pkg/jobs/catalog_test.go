@@ -32,22 +32,18 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log"
 	"log/slog"
 	"maps"
 	"mime"
 	"mime/multipart"
 	"mime/quotedprintable"
-	"net"
 	"net/mail"
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/emersion/go-smtp"
 	"github.com/jonboulle/clockwork"
 	"go.mongodb.org/mongo-driver/v2/bson"
 
@@ -56,6 +52,7 @@ import (
 	"github.com/complytrack/complytrack/pkg/auth"
 	"github.com/complytrack/complytrack/pkg/dbtest"
 	"github.com/complytrack/complytrack/pkg/jobs"
+	"github.com/complytrack/complytrack/pkg/mailtest"
 	"github.com/complytrack/complytrack/pkg/mongodb"
 	"github.com/complytrack/complytrack/pkg/notify"
 	"github.com/complytrack/complytrack/pkg/reportcsv"
@@ -74,84 +71,16 @@ const (
 // ---------------------------------------------------------------------------
 // A real SMTP server in the test process.
 
-// mailCatcher is a plain SMTP server (no TLS, no login) on 127.0.0.1 that
-// keeps every message it accepts, like a local mail catcher.
-type mailCatcher struct {
-	addr string
-	mu   sync.Mutex
-	got  []caught
-}
-
-// caught is one message as the server received it: the envelope and the
-// raw RFC 5322 text.
-type caught struct {
-	from string
-	to   []string
-	data []byte
-}
-
-func startMailCatcher(t *testing.T) *mailCatcher {
+// received returns every message the mail server accepted so far, parsed.
+func received(t *testing.T, mail *mailtest.Server) []email {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	mc := &mailCatcher{addr: ln.Addr().String()}
-	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &catcherSession{mc: mc}, nil }))
-	srv.Domain = "mail.test"
-	srv.ReadTimeout = 30 * time.Second
-	srv.WriteTimeout = 30 * time.Second
-	srv.ErrorLog = log.New(io.Discard, "", 0)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = srv.Serve(ln)
-	}()
-	t.Cleanup(func() {
-		_ = srv.Close()
-		<-done
-	})
-	return mc
-}
-
-// received returns every message received so far, parsed.
-func (mc *mailCatcher) received(t *testing.T) []email {
-	t.Helper()
-	mc.mu.Lock()
-	got := slices.Clone(mc.got)
-	mc.mu.Unlock()
+	got := mail.Messages()
 	out := make([]email, len(got))
-	for i, c := range got {
-		out[i] = parseEmail(t, c)
+	for i, m := range got {
+		out[i] = parseEmail(t, m)
 	}
 	return out
 }
-
-type catcherSession struct {
-	mc   *mailCatcher
-	from string
-	to   []string
-}
-
-func (s *catcherSession) Mail(from string, _ *smtp.MailOptions) error { s.from = from; return nil }
-func (s *catcherSession) Rcpt(to string, _ *smtp.RcptOptions) error {
-	s.to = append(s.to, to)
-	return nil
-}
-
-func (s *catcherSession) Data(r io.Reader) error {
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	s.mc.mu.Lock()
-	s.mc.got = append(s.mc.got, caught{from: s.from, to: s.to, data: b})
-	s.mc.mu.Unlock()
-	return nil
-}
-
-func (s *catcherSession) Reset()        { s.from, s.to = "", nil }
-func (s *catcherSession) Logout() error { return nil }
 
 // email is a received message, parsed.
 type email struct {
@@ -165,18 +94,18 @@ type email struct {
 	attachments  map[string][]byte // by file name, decoded
 }
 
-func parseEmail(t *testing.T, c caught) email {
+func parseEmail(t *testing.T, c mailtest.Message) email {
 	t.Helper()
-	m, err := mail.ReadMessage(bytes.NewReader(c.data))
+	m, err := mail.ReadMessage(bytes.NewReader(c.Data))
 	if err != nil {
-		t.Fatalf("received a message that does not parse: %v\n%s", err, c.data)
+		t.Fatalf("received a message that does not parse: %v\n%s", err, c.Data)
 	}
 	dec := new(mime.WordDecoder)
 	subject, err := dec.DecodeHeader(m.Header.Get("Subject"))
 	if err != nil {
 		t.Fatalf("Subject %q: %v", m.Header.Get("Subject"), err)
 	}
-	e := email{envelopeFrom: c.from, envelopeTo: c.to, subject: subject, messageID: m.Header.Get("Message-Id"),
+	e := email{envelopeFrom: c.From, envelopeTo: c.To, subject: subject, messageID: m.Header.Get("Message-Id"),
 		attachments: map[string][]byte{}}
 	if a, err := mail.ParseAddress(m.Header.Get("From")); err == nil {
 		e.from = a.Address
@@ -243,13 +172,13 @@ func to(msgs []email, addr string) []email {
 // The whole application, a mail server and one clock.
 
 // orgEnv is the app on a fresh database with its mail going to a
-// mailCatcher, driven by one fake clock.
+// mail server (mailtest), driven by one fake clock.
 type orgEnv struct {
 	t       *testing.T
 	ctx     context.Context
 	a       *app.App
 	clock   *clockwork.FakeClock
-	mail    *mailCatcher
+	mail    *mailtest.Server
 	hr      training.Person
 	hrActor training.Actor
 	people  map[string]training.Person // the cast, by name
@@ -268,12 +197,12 @@ func newOrgEnv(t *testing.T) *orgEnv {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	t.Cleanup(cancel)
-	mc := startMailCatcher(t)
+	mc := mailtest.Start(t)
 	cfg, _ := apptest.Config(t,
 		"COMPLYTRACK_ADMIN_EMAIL="+hrEmail,
 		"COMPLYTRACK_ADMIN_PASSWORD=admin-password-for-tests",
 		"COMPLYTRACK_PUBLIC_URL="+publicURL,
-		"COMPLYTRACK_SMTP_URL=smtp://"+mc.addr,
+		"COMPLYTRACK_SMTP_URL=smtp://"+mc.Addr,
 		"COMPLYTRACK_MAIL_FROM=Complytrack <"+mailFrom+">",
 		"COMPLYTRACK_REPORT_TO="+reportTo,
 	)
@@ -325,7 +254,7 @@ func (e *orgEnv) run(name string) jobs.Summary {
 // received meanwhile.
 func (e *orgEnv) deliver() []email {
 	e.t.Helper()
-	before := len(e.mail.received(e.t))
+	before := len(received(e.t, e.mail))
 	for range 10 {
 		e.clock.Advance(time.Minute)
 		sum := e.run(jobs.JobDelivery)
@@ -336,7 +265,7 @@ func (e *orgEnv) deliver() []email {
 			break
 		}
 	}
-	return e.mail.received(e.t)[before:]
+	return received(e.t, e.mail)[before:]
 }
 
 // count counts the documents of a collection, optionally filtered.
@@ -740,7 +669,7 @@ func TestJobsSendRemindersDigestsEscalationsAndReportOverSMTP(t *testing.T) {
 	}
 
 	// Over the whole month: who received what.
-	all := e.mail.received(t)
+	all := received(t, e.mail)
 	wantCount := map[string]int{"overdue": 1, "starter": 1, "expiring": 1, "expired": 1, "head": 1, "lead": 1,
 		"hr": 2, "leaver": 0, "exempt": 0, "compliant": 0}
 	for n, want := range wantCount {
@@ -825,7 +754,7 @@ func TestRunningJobsAgainQueuesNothingNew(t *testing.T) {
 	}
 	ids := map[string]int{}
 	perRecipient := map[string]int{}
-	for _, m := range e.mail.received(t) {
+	for _, m := range received(t, e.mail) {
 		ids[m.messageID]++
 		perRecipient[m.to]++
 	}
@@ -1257,7 +1186,7 @@ func TestLeaversAreNotRemindedListedOrEscalated(t *testing.T) {
 			t.Errorf("%s's e-mail lists %v:\n%s", c.to, extra, mine[0].text)
 		}
 	}
-	all := e.mail.received(t)
+	all := received(t, e.mail)
 	for _, n := range []string{"leaver", "exmanager"} {
 		if k := len(to(all, e.people[n].Email)); k != 0 {
 			t.Errorf("%s (a leaver) received %d messages", n, k)

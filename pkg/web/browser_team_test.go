@@ -3,21 +3,16 @@ package web_test
 import (
 	"context"
 	"io"
-	"log"
 	"log/slog"
-	"net"
 	"net/http/httptest"
-	"net/mail"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/emersion/go-smtp"
 	"github.com/jonboulle/clockwork"
 
 	"github.com/complytrack/complytrack/pkg/app"
@@ -26,90 +21,37 @@ import (
 	"github.com/complytrack/complytrack/pkg/dbtest"
 	"github.com/complytrack/complytrack/pkg/demo"
 	"github.com/complytrack/complytrack/pkg/jobs"
+	"github.com/complytrack/complytrack/pkg/mailtest"
 	"github.com/complytrack/complytrack/pkg/training"
 )
 
-// mailCatcher is a plain SMTP server on 127.0.0.1 (no TLS, no login), as
-// a local mail catcher is, keeping the recipient of every message.
-type mailCatcher struct {
-	addr string
-	mu   sync.Mutex
-	got  []caughtMail
-}
-
-// caughtMail is one message the mail server received.
-type caughtMail struct{ To, Subject string }
-
-func startMailCatcher(t *testing.T) *mailCatcher {
+// received is every message the mail server received, in order.
+func received(t *testing.T, srv *mailtest.Server) []mailtest.Mail {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	var out []mailtest.Mail
+	for _, msg := range srv.Messages() {
+		out = append(out, msg.Read(t))
 	}
-	mc := &mailCatcher{addr: ln.Addr().String()}
-	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &catcherSession{mc: mc}, nil }))
-	srv.Domain = "mail.test"
-	srv.ReadTimeout, srv.WriteTimeout = 30*time.Second, 30*time.Second
-	srv.ErrorLog = log.New(io.Discard, "", 0)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = srv.Serve(ln)
-	}()
-	t.Cleanup(func() { _ = srv.Close(); <-done })
-	return mc
+	return out
 }
 
-// received is every message received, in order.
-func (mc *mailCatcher) received() []caughtMail {
-	mc.mu.Lock()
-	defer mc.mu.Unlock()
-	return slices.Clone(mc.got)
-}
-
-type catcherSession struct {
-	mc *mailCatcher
-}
-
-func (s *catcherSession) Mail(string, *smtp.MailOptions) error { return nil }
-func (s *catcherSession) Rcpt(string, *smtp.RcptOptions) error { return nil }
-func (s *catcherSession) Reset()                               {}
-func (s *catcherSession) Logout() error                        { return nil }
-func (s *catcherSession) Data(r io.Reader) error {
-	m, err := mail.ReadMessage(r)
-	if err != nil {
-		return err
-	}
-	to, err := mail.ParseAddress(m.Header.Get("To"))
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(io.Discard, m.Body); err != nil {
-		return err
-	}
-	s.mc.mu.Lock()
-	s.mc.got = append(s.mc.got, caughtMail{To: to.Address, Subject: m.Header.Get("Subject")})
-	s.mc.mu.Unlock()
-	return nil
-}
-
-// mailEnv is the demo council with its e-mail going to a mailCatcher, the
+// mailEnv is the demo council with its e-mail going to a real mail server (mailtest), the
 // scheduler on a fake clock kept with the app's, so delivery can run on
 // demand minute after minute.
 type mailEnv struct {
 	*env
-	mail  *mailCatcher
+	mail  *mailtest.Server
 	sched *clockwork.FakeClock
 }
 
 func newDemoMailEnv(t *testing.T) *mailEnv {
 	t.Helper()
-	mc := startMailCatcher(t)
+	mc := mailtest.Start(t)
 	cfg, _ := apptest.Config(t,
 		"COMPLYTRACK_ADMIN_EMAIL="+adminEmail,
 		"COMPLYTRACK_ADMIN_PASSWORD="+adminPassword,
 		"COMPLYTRACK_PUBLIC_URL=http://127.0.0.1",
-		"COMPLYTRACK_SMTP_URL=smtp://"+mc.addr,
+		"COMPLYTRACK_SMTP_URL=smtp://"+mc.Addr,
 	)
 	start := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
 	clk := &clock{t: start}
@@ -176,7 +118,7 @@ func TestBrowserRachelRemindsADepartment(t *testing.T) {
 	checkAccessibility(t, ctx, "my team, 400 people")
 	// What the demo queued before (invitations, bookings) goes first.
 	e.deliver()
-	before := len(e.mail.received())
+	before := len(received(e.t, e.mail))
 
 	// Action 1: Housing's line in the summary.
 	must(t, "choose Housing", chromedp.Do(ctx,
@@ -239,7 +181,7 @@ func TestBrowserRachelRemindsADepartment(t *testing.T) {
 	}
 	e.deliver()
 	var got []string
-	for _, m := range e.mail.received()[before:] {
+	for _, m := range received(e.t, e.mail)[before:] {
 		if !strings.HasPrefix(m.Subject, "Reminder: ") {
 			t.Errorf("the mail server received %q for %s, not a reminder", m.Subject, m.To)
 		}
